@@ -1,0 +1,100 @@
+"""The ``tf-course`` command: list, run, report, exit status."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tf_course import cli, registry
+from tf_course.registry import ASSIGNMENTS, Assignment
+
+NAMES = [
+    "logistic_regression", "planar_classification", "deep_nn", "initialization", "regularization",
+    "gradient_checking", "optimization", "tf_intro", "conv_step_by_step", "signs_convnet",
+    "happy_model", "resnet50", "yolo", "style_transfer", "face_recognition", "rnn_step_by_step",
+    "dinosaur_names", "word_vectors", "emojify", "nmt_attention", "trigger_word",
+]
+
+
+def test_registry_has_the_21_course_assignments_in_order():
+    assert [a.name for a in ASSIGNMENTS] == NAMES
+
+
+def test_list_shows_every_name_and_state(capsys):
+    assert cli.main(["list"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 21
+    for line, a in zip(lines, ASSIGNMENTS):
+        assert line.split()[0] == a.name
+        assert ("not implemented yet" in line) == (not a.implemented)
+
+
+def test_list_does_not_import_tensorflow():
+    code = "import sys; from tf_course import cli; cli.main(['list']); assert 'tensorflow' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_unknown_and_unimplemented_names_are_refused(capsys, tmp_path):
+    assert cli.main(["run", "nope", "--out", str(tmp_path)]) == 2
+    assert "unknown assignment 'nope'" in capsys.readouterr().err
+    missing = [a.name for a in ASSIGNMENTS if not a.implemented]
+    if missing:
+        assert cli.main(["run", missing[0], "--out", str(tmp_path)]) == 2
+        assert "not implemented yet" in capsys.readouterr().err
+
+
+def test_missing_data_dir_is_an_error(capsys, tmp_path):
+    assert cli.main(["run", "logistic_regression", "--data-dir", str(tmp_path / "nowhere")]) == 2
+    assert "--data-dir: expected a directory of course files" in capsys.readouterr().err
+
+
+def test_run_quick_on_standin_writes_export_and_report(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("TF_COURSE_DATA", raising=False)
+    out = tmp_path / "models"
+    code = cli.main(["run", "logistic_regression", "--quick", "--quiet", "--out", str(out)])
+    assert code == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["run"]["quick"] is True and report["run"]["tensorflow"]
+    (entry,) = report["results"]
+    assert entry["name"] == "logistic_regression" and entry["section"].startswith("C1W2")
+    assert entry["data_source"] == {"cat": "synthetic"}
+    m = entry["metrics"]
+    assert m["params"] == 12289 and len(m["scratch_costs"]) == 2 and len(m["keras_costs"]) == 2
+    for key in ("scratch_train_accuracy", "scratch_test_accuracy", "keras_train_accuracy", "keras_test_accuracy"):
+        assert 0.0 <= m[key] <= 1.0
+    # the stand-in is learnable: even 200 iterations beat always-"cat" (33/50 = 0.66)
+    assert m["scratch_test_accuracy"] > 0.7
+    assert m["keras_costs"] == pytest.approx(m["scratch_costs"], abs=1e-4)
+    assert entry["reference"]["scratch_test_accuracy"] == 0.70
+    assert entry["exports"] == [str(out / "logistic_regression" / "1")]
+    assert (out / "logistic_regression" / "1" / "saved_model.pb").is_file()
+    assert entry["seconds"] > 0
+    table = capsys.readouterr().out
+    assert "logistic_regression" in table and "cat=synthetic" in table
+
+
+def test_failing_pipeline_gives_nonzero_exit_and_is_reported(tmp_path, monkeypatch):
+    broken = Assignment("logistic_regression", "C1W2", "broken", "tf_course.no_such_module:run")
+    monkeypatch.setattr(registry, "BY_NAME", {**registry.BY_NAME, "logistic_regression": broken})
+    report = tmp_path / "r.json"
+    assert cli.main(["run", "logistic_regression", "--quiet", "--out", str(tmp_path), "--report", str(report)]) == 1
+    (entry,) = json.loads(report.read_text())["results"]
+    assert entry["status"] == "failed" and "No module named 'tf_course.no_such_module'" in entry["error"]
+
+
+@pytest.mark.course_data
+@pytest.mark.slow
+def test_course_numbers_through_the_cli(tmp_path, course_dir):
+    out = tmp_path / "models"
+    assert cli.main(["run", "logistic_regression", "--quiet", "--data-dir", str(course_dir), "--out", str(out)]) == 0
+    (entry,) = json.loads((out / "report.json").read_text())["results"]
+    m = entry["metrics"]
+    assert entry["data_source"] == {"cat": "course"}
+    assert m["scratch_train_accuracy"] == pytest.approx(0.9904306220095694, abs=1e-9)
+    assert m["scratch_test_accuracy"] == pytest.approx(0.70, abs=1e-9)
+    assert m["keras_train_accuracy"] == pytest.approx(0.9904306220095694, abs=0.02)
+    assert m["keras_test_accuracy"] == pytest.approx(0.70, abs=0.02)
+    assert m["keras_costs"] == pytest.approx(entry["reference"]["keras_costs"], abs=1e-4)

@@ -1,0 +1,142 @@
+"""The tf.function training loop: history, checkpoint resume, distribution."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tf_course.train import History, Trainer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _data(m=12, n=4, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(m, n)).astype("float32")
+    y = (x[:, :1] + 0.3 * x[:, 1:2] > 0).astype("float32")
+    return x, y
+
+
+def _build(n=4):
+    def build():
+        inputs = keras.Input((n,))
+        glorot = keras.initializers.GlorotUniform
+        hidden = keras.layers.Dense(3, activation="tanh", kernel_initializer=glorot(seed=1))(inputs)
+        outputs = keras.layers.Dense(1, activation="sigmoid", kernel_initializer=glorot(seed=2))(hidden)
+        return keras.Model(inputs, outputs)
+
+    return build
+
+
+def _trainer():
+    return Trainer(_build(), keras.losses.binary_crossentropy, lambda: keras.optimizers.Adam(0.05))
+
+
+def test_full_batch_loss_is_cost_before_update_and_decreases():
+    x, y = _data()
+    trainer = _trainer()
+    expected_first = float(np.mean(keras.losses.binary_crossentropy(y, trainer.model(x)).numpy()))
+    history = trainer.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(12), epochs=30, verbose=False)
+    assert history.epoch == list(range(30))
+    assert history.history["loss"][0] == pytest.approx(expected_first, rel=1e-6)
+    assert history.history["loss"][-1] < 0.7 * history.history["loss"][0]
+
+
+def test_minibatch_epoch_loss_is_weighted_mean_over_examples():
+    x, y = _data(m=10)
+    trainer = Trainer(_build(), keras.losses.binary_crossentropy, lambda: keras.optimizers.SGD(0.0))
+    # lr 0: weights never move, so the epoch loss is the plain mean over all 10 examples,
+    # even with an uneven last batch (4 + 4 + 2)
+    expected = float(np.mean(keras.losses.binary_crossentropy(y, trainer.model(x)).numpy()))
+    history = trainer.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(4), epochs=2, verbose=False)
+    assert history.history["loss"] == pytest.approx([expected, expected], rel=1e-6)
+
+
+def test_resume_after_interruption_matches_uninterrupted_run(tmp_path):
+    x, y = _data()
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(5)
+    reference = _trainer()
+    ref_history = reference.fit(dataset, epochs=8, verbose=False)
+
+    def interrupt(epoch, logs):
+        if epoch == 4:  # after epoch index 4: checkpoints exist for epochs 2 and 4 (every 2)
+            raise KeyboardInterrupt
+
+    first = _trainer()
+    with pytest.raises(KeyboardInterrupt):
+        first.fit(dataset, epochs=8, checkpoint_dir=tmp_path, checkpoint_every=2, verbose=False,
+                  on_epoch_end=interrupt)
+    assert (tmp_path / "checkpoint").is_file()
+
+    resumed = _trainer()  # a new process would build fresh objects just like this
+    history = resumed.fit(dataset, epochs=8, checkpoint_dir=tmp_path, checkpoint_every=2, verbose=False)
+    assert int(resumed.epoch.numpy()) == 8
+    assert history.epoch == list(range(8))
+    np.testing.assert_allclose(history.history["loss"], ref_history.history["loss"], rtol=1e-5)
+    for got, want in zip(resumed.model.get_weights(), reference.model.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    # Adam's step counter came back too, not just the weights
+    assert int(resumed.optimizer.iterations.numpy()) == int(reference.optimizer.iterations.numpy())
+
+
+def test_finished_run_is_not_trained_again(tmp_path):
+    x, y = _data()
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(12)
+    _trainer().fit(dataset, epochs=3, checkpoint_dir=tmp_path, verbose=False)
+    again = _trainer()
+    history = again.fit(dataset, epochs=3, checkpoint_dir=tmp_path, verbose=False)
+    assert history.epoch == [0, 1, 2] and int(again.optimizer.iterations.numpy()) == 3
+
+
+def test_unknown_length_dataset_is_rejected():
+    x, y = _data()
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(4).repeat()
+    with pytest.raises(ValueError, match="expected a finite dataset of known length.*found cardinality -1"):
+        _trainer().fit(dataset, epochs=1, verbose=False)
+
+
+def test_history_truncate_and_json_round_trip():
+    h = History()
+    for e in range(5):
+        h.append(e, {"loss": 1.0 / (e + 1)})
+    h.truncate(3)
+    assert h.epoch == [0, 1, 2] and h.history["loss"] == pytest.approx([1.0, 0.5, 1 / 3])
+    assert History.from_json(h.to_json()) == h
+
+
+def test_mirrored_strategy_over_two_logical_cpus_matches_single_device():
+    # Logical devices must be configured before TensorFlow starts, so this runs in its own process.
+    script = textwrap.dedent("""
+        import tensorflow as tf
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        import keras, numpy as np
+        from tf_course.train import Trainer
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=(10, 4)).astype("float32")
+        y = (x[:, :1] > 0).astype("float32")
+        ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(4)   # 4 + 4 + 2: uneven last batch
+        def build():
+            i = keras.Input((4,))
+            return keras.Model(i, keras.layers.Dense(1, activation="sigmoid", kernel_initializer="zeros")(i))
+        out = {}
+        for name, strategy in [("one", None), ("mirrored", tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))]:
+            t = Trainer(build, keras.losses.binary_crossentropy, lambda: keras.optimizers.SGD(0.1), strategy=strategy)
+            out[name] = (t.fit(ds, epochs=4, verbose=False).history["loss"], t.model.get_weights()[0])
+            if strategy is not None:
+                assert strategy.num_replicas_in_sync == 2, strategy.num_replicas_in_sync
+        np.testing.assert_allclose(out["one"][0], out["mirrored"][0], rtol=1e-5)
+        np.testing.assert_allclose(out["one"][1], out["mirrored"][1], rtol=1e-5, atol=1e-6)
+        print("OK", out["mirrored"][0])
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.startswith("OK")

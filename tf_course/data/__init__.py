@@ -1,0 +1,1 @@
+"""Data layer: course-file discovery and loaders, generated datasets, synthetic stand-ins."""

@@ -1,0 +1,188 @@
+"""A ``tf.function`` training loop that runs under any ``tf.distribute`` strategy.
+
+One compiled call trains one epoch (the loop over the distributed dataset runs in the graph).
+Losses are per-example and averaged over the *global* batch, so the result does not depend on
+the number of replicas. With a ``checkpoint_dir`` the loop saves model, optimizer and epoch
+counter through ``tf.train.CheckpointManager`` and, when started again, resumes from the last
+checkpoint with the history recorded so far.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import keras
+import tensorflow as tf
+
+from tf_course.atomic import write_json_atomic
+
+PerExampleLoss = Callable[[tf.Tensor, tf.Tensor], tf.Tensor]
+HISTORY_FILE = "history.json"
+
+
+@dataclass
+class History:
+    """What training recorded, like ``keras.callbacks.History``: ``history["loss"][i]`` is the
+    mean training loss of epoch ``epoch[i]`` (computed before that epoch's updates for
+    full-batch training, i.e. the course's "cost after iteration i")."""
+
+    epoch: list[int] = field(default_factory=list)
+    history: dict[str, list[float]] = field(default_factory=dict)
+
+    def append(self, epoch: int, logs: dict[str, float]) -> None:
+        """Record ``logs`` for ``epoch``."""
+        self.epoch.append(epoch)
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(float(value))
+
+    def truncate(self, n_epochs: int) -> None:
+        """Keep only entries of epochs ``< n_epochs`` (after a resume from an older checkpoint)."""
+        keep = [i for i, e in enumerate(self.epoch) if e < n_epochs]
+        self.epoch = [self.epoch[i] for i in keep]
+        self.history = {k: [v[i] for i in keep] for k, v in self.history.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-serialisable dict."""
+        return {"epoch": self.epoch, "history": self.history}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> History:
+        """Inverse of :meth:`to_json`."""
+        return cls(epoch=list(data["epoch"]), history={k: list(v) for k, v in data["history"].items()})
+
+
+class Trainer:
+    """Builds a model and optimizer under a strategy and trains them with a compiled loop.
+
+    Args:
+        build_model: returns a fresh ``keras.Model`` (called inside ``strategy.scope()``).
+        loss: per-example loss ``loss(y_true, y_pred) -> (batch,)``.
+        optimizer: returns a fresh ``keras.optimizers.Optimizer`` (called inside the scope).
+        strategy: a ``tf.distribute.Strategy``; the default strategy when None.
+
+    Example:
+        >>> trainer = Trainer(build, keras.losses.binary_crossentropy,
+        ...                   lambda: keras.optimizers.SGD(0.005))
+        >>> history = trainer.fit(dataset, epochs=2000)
+    """
+
+    def __init__(
+        self,
+        build_model: Callable[[], keras.Model],
+        loss: PerExampleLoss,
+        optimizer: Callable[[], keras.optimizers.Optimizer],
+        strategy: tf.distribute.Strategy | None = None,
+    ) -> None:
+        self.strategy = strategy or tf.distribute.get_strategy()
+        self.loss = loss
+        with self.strategy.scope():
+            self.model = build_model()
+            self.optimizer = optimizer()
+            self.optimizer.build(self.model.trainable_variables)
+            self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
+        self._train_epoch = None
+
+    def _replica_step(self, x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """One update on one replica's share of a batch; returns (loss sum, example count)."""
+        ctx = tf.distribute.get_replica_context()
+        local_n = tf.shape(y)[0]
+        global_n = ctx.all_reduce(tf.distribute.ReduceOp.SUM, local_n)
+        with tf.GradientTape() as tape:
+            per_example = self.loss(y, self.model(x, training=True))  # (local_batch,)
+            loss = tf.reduce_sum(per_example) / tf.cast(global_n, per_example.dtype)
+        grads = tape.gradient(loss, self.model.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.model.trainable_variables))
+        return tf.reduce_sum(per_example), tf.cast(local_n, per_example.dtype)
+
+    def _build_epoch_fn(self) -> Callable[[Any, tf.Tensor], tuple[tf.Tensor, tf.Tensor]]:
+        strategy = self.strategy
+
+        @tf.function
+        def train_epoch(iterator: Any, steps: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            total = tf.constant(0.0)
+            count = tf.constant(0.0)
+            for _ in tf.range(steps):
+                x, y = next(iterator)
+                loss_sum, n = strategy.run(self._replica_step, args=(x, y))
+                total += tf.cast(strategy.reduce(tf.distribute.ReduceOp.SUM, loss_sum, axis=None), tf.float32)
+                count += tf.cast(strategy.reduce(tf.distribute.ReduceOp.SUM, n, axis=None), tf.float32)
+            return total, count
+
+        return train_epoch
+
+    def fit(
+        self,
+        dataset: tf.data.Dataset,
+        epochs: int,
+        checkpoint_dir: str | Path | None = None,
+        checkpoint_every: int = 1,
+        max_to_keep: int = 3,
+        verbose: bool = True,
+        on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
+    ) -> History:
+        """Train until ``epochs`` epochs are done in total (resuming counts earlier ones).
+
+        Args:
+            dataset: finite, batched ``(x, y)`` global batches; one pass is one epoch.
+            epochs: total number of epochs.
+            checkpoint_dir: where to save and resume from; None for no checkpoints.
+            checkpoint_every: save every this many epochs (and always after the last one).
+            max_to_keep: checkpoints kept by the manager.
+            verbose: show a progress bar (``keras.utils.Progbar``) on stderr.
+            on_epoch_end: called as ``on_epoch_end(epoch, logs)`` after each epoch.
+
+        Returns:
+            The :class:`History` of all epochs, including those before a resume.
+        """
+        history = History()
+        manager = None
+        if checkpoint_dir is not None:
+            checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer, epoch=self.epoch)
+            manager = tf.train.CheckpointManager(checkpoint, str(checkpoint_dir), max_to_keep=max_to_keep)
+            if manager.latest_checkpoint:
+                checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+                history = self._load_history(Path(checkpoint_dir))
+                history.truncate(int(self.epoch.numpy()))
+        if self._train_epoch is None:
+            self._train_epoch = self._build_epoch_fn()
+        steps = int(dataset.cardinality())
+        if steps <= 0:
+            raise ValueError(
+                f"fit: expected a finite dataset of known length (batches per epoch), found "
+                f"cardinality {steps}; use a batched, non-repeated tf.data.Dataset"
+            )
+        # One iterator for the whole run: creating one per epoch costs far more than a
+        # full-batch step on small data.
+        iterator = iter(self.strategy.experimental_distribute_dataset(dataset.repeat()))
+        steps_t = tf.constant(steps, dtype=tf.int64)
+        start = int(self.epoch.numpy())
+        bar = keras.utils.Progbar(epochs, verbose=1 if verbose and sys.stderr.isatty() else 0,
+                                  stateful_metrics=["loss"], unit_name="epoch")
+        if verbose and not sys.stderr.isatty() and start < epochs:
+            print(f"training epochs {start + 1}-{epochs}", file=sys.stderr)
+        for epoch in range(start, epochs):
+            total, count = self._train_epoch(iterator, steps_t)
+            logs = {"loss": float(total / count)}
+            history.append(epoch, logs)
+            self.epoch.assign_add(1)
+            bar.update(epoch + 1, values=list(logs.items()))
+            if manager is not None and ((epoch + 1) % checkpoint_every == 0 or epoch + 1 == epochs):
+                # History first: a crash between the two leaves a history that is longer than
+                # the checkpoint, which the resume truncates, never one that is shorter.
+                write_json_atomic(Path(checkpoint_dir) / HISTORY_FILE, history.to_json())
+                manager.save(checkpoint_number=epoch + 1)
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, logs)
+        return history
+
+    @staticmethod
+    def _load_history(checkpoint_dir: Path) -> History:
+        path = checkpoint_dir / HISTORY_FILE
+        if not path.is_file():
+            return History()
+        return History.from_json(json.loads(path.read_text(encoding="utf-8")))
