@@ -91,7 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     run = run_info(seed=args.seed, quick=args.quick, data_dir=str(data_dir) if data_dir else None,
                    seconds=round(time.time() - started, 2))
     write_report(report_path, results, run)
-    print(format_table(results))
+    print(format_table(results, quick=args.quick))
     print(f"report: {report_path}")
     return 1 if any(r.status != "ok" for r in results) else 0
 

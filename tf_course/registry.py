@@ -17,6 +17,10 @@ from tf_course.pipeline import PipelineOutput, RunContext
 _LR_COSTS = [0.693147, 0.584508, 0.466949, 0.376007, 0.331463, 0.303273, 0.279880, 0.260042,
              0.242941, 0.228004, 0.214820, 0.203078, 0.192544, 0.183033, 0.174399, 0.166521,
              0.159305, 0.152667, 0.146542, 0.140872]
+# C1W3 nn_model(n_h=4, lr 1.2), every 1000 iterations: the course's printed costs (8000 is printed as
+# 0.2194-0.2195 by the course's copies; late iterations depend on the BLAS kernel to about 1e-3).
+_PLANAR_COSTS = [0.693048, 0.288083, 0.254385, 0.233864, 0.226792, 0.222644, 0.219731, 0.217504, 0.2195,
+                 0.218607]
 
 
 @dataclass(frozen=True)
@@ -61,17 +65,92 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
             "keras_costs": _LR_COSTS, "params": 12289,
         },
     ),
-    Assignment("planar_classification", "C1W3 (1.2.6)", "Planar data classification with one hidden layer"),
-    Assignment("deep_nn", "C1W4 (1.3.2-1.3.3)", "Deep neural network step by step and application"),
-    Assignment("initialization", "C2W1 (2.1.7)", "Initialization"),
-    Assignment("regularization", "C2W1 (2.1.8)", "Regularization"),
-    Assignment("gradient_checking", "C2W1 (2.1.9)", "Gradient checking"),
-    Assignment("optimization", "C2W2 (2.2.7)", "Optimization methods"),
-    Assignment("tf_intro", "C2W3 (2.3.5)", "TensorFlow introduction"),
-    Assignment("conv_step_by_step", "C4W1 (4.1.6)", "Convolutional model step by step"),
-    Assignment("signs_convnet", "C4W1 (4.1.7)", "Convolutional model application (SIGNS)"),
-    Assignment("happy_model", "C4W2 (4.2.5)", "Keras tutorial: HappyModel"),
-    Assignment("resnet50", "C4W2 (4.2.6)", "Residual networks (ResNet50)"),
+    Assignment(
+        "planar_classification", "C1W3 (1.2.6)", "Planar data classification with one hidden layer",
+        "tf_course.basics.planar_classification.pipeline:run",
+        {
+            "accuracy": 0.9075, "costs": _PLANAR_COSTS,
+            "keras_accuracy": 0.9075, "keras_costs": _PLANAR_COSTS,
+            "accuracy_by_hidden_size": {"1": 0.675, "2": 0.6725, "3": 0.9075, "4": 0.905, "5": 0.9125,
+                                        "20": 0.905, "50": 0.9075},
+            "params": 17,
+        },
+    ),
+    Assignment(
+        "deep_nn", "C1W4 (1.3.2-1.3.3)", "Deep neural network step by step and application",
+        "tf_course.basics.deep_nn.pipeline:run",
+        {
+            "two_layer_train_accuracy": 1.0, "two_layer_test_accuracy": 0.72,
+            "l_layer_train_accuracy": 0.985645933014, "l_layer_test_accuracy": 0.80,
+            "keras_two_layer_train_accuracy": 1.0, "keras_two_layer_test_accuracy": 0.72,
+            "keras_l_layer_train_accuracy": 0.985645933014, "keras_l_layer_test_accuracy": 0.80,
+            "params": 245973, "two_layer_params": 86031,
+        },
+    ),
+    Assignment(
+        "initialization", "C2W1 (2.1.7)", "Initialization",
+        "tf_course.basics.initialization.pipeline:run",
+        {
+            f"{impl}{init}_{split}_accuracy": value
+            for impl in ("", "keras_")
+            for init, acc in (("zeros", (0.5, 0.5)), ("random", (0.83, 0.86)), ("he", (0.9933333333333333, 0.96)))
+            for split, value in zip(("train", "test"), acc)
+        } | {"params": 91},
+    ),
+    Assignment(
+        "regularization", "C2W1 (2.1.8)", "Regularization",
+        "tf_course.basics.regularization.pipeline:run",
+        {
+            f"{impl}{run}_{split}_accuracy": value
+            for impl in ("", "keras_")
+            for run, acc in (("baseline", (0.9478672985781991, 0.915)), ("l2", (0.9383886255924171, 0.93)),
+                             ("dropout", (0.9289099526066351, 0.95)))
+            for split, value in zip(("train", "test"), acc)
+        } | {"params": 127},
+    ),
+    Assignment(
+        "gradient_checking", "C2W1 (2.1.9)", "Gradient checking",
+        "tf_course.basics.gradient_checking.pipeline:run",
+        {"difference_1d": 2.919335883291695e-10, "difference_nd": 1.1890913023330276e-07, "params": 47},
+    ),
+    Assignment(
+        "optimization", "C2W2 (2.2.7)", "Optimization methods",
+        "tf_course.basics.optimization.pipeline:run",
+        {
+            f"{impl}{opt}_accuracy": value
+            for impl in ("", "keras_")
+            for opt, value in (("gd", 0.7966666666666666), ("momentum", 0.7966666666666666), ("adam", 0.94))
+        } | {"params": 30},
+    ),
+    Assignment(
+        "tf_intro", "C2W3 (2.3.5)", "TensorFlow introduction",
+        "tf_course.basics.tf_intro.pipeline:run",
+        {"train_accuracy": 0.999, "test_accuracy": 0.717, "params": 307615},
+    ),
+    Assignment(
+        "conv_step_by_step", "C4W1 (4.1.6)", "Convolutional model step by step",
+        "tf_course.vision.conv_step_by_step.pipeline:run",
+        {
+            "conv_forward_mean": 0.5511276474566768, "pool_forward_max_mean": 1.367090136768317,
+            "pool_forward_average_mean": 0.051780371316447214, "conv_backward_dA_mean": 1.4524377775388075,
+            "conv_backward_dW_mean": 1.7269914583139097, "params": 260,
+        },
+    ),
+    Assignment(
+        "signs_convnet", "C4W1 (4.1.7)", "Convolutional model application (SIGNS)",
+        "tf_course.vision.signs_convnet.pipeline:run",
+        {"train_accuracy": 0.940741, "test_accuracy": 0.783333, "params": 1310},
+    ),
+    Assignment(
+        "happy_model", "C4W2 (4.2.5)", "Keras tutorial: HappyModel",
+        "tf_course.vision.happy_model.pipeline:run",
+        {"train_accuracy": 0.9733, "test_accuracy": 0.94, "test_loss": 0.1877090483903885, "params": 37633},
+    ),
+    Assignment(
+        "resnet50", "C4W2 (4.2.6)", "Residual networks (ResNet50)",
+        "tf_course.vision.resnet50.pipeline:run",
+        {"test_accuracy": 0.9333333373069763, "test_loss": 0.29289260506629944, "params": 23600006, "layers": 177},
+    ),
     Assignment("yolo", "C4W3 (4.3.4)", "Car detection with YOLO"),
     Assignment("style_transfer", "C4W4 (4.4.4)", "Art generation with neural style transfer"),
     Assignment("face_recognition", "C4W4 (4.4.5)", "Face recognition"),

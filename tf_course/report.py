@@ -69,8 +69,8 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def format_table(results: list[ResultEntry]) -> str:
-    """A plain-text table: assignment, metric, value, course reference, data."""
+def format_table(results: list[ResultEntry], quick: bool = False) -> str:
+    """A plain-text table: assignment, metric, value, course reference, data (``quick`` adds a note)."""
     rows = [("assignment", "metric", "value", "course", "data")]
     for r in results:
         data = ", ".join(f"{k}={v}" for k, v in r.data_source.items()) or "-"
@@ -86,4 +86,6 @@ def format_table(results: list[ResultEntry]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     note = ("Reference numbers are the course's; they apply only where the data is 'course' or "
             "'generated' (a 'synthetic' stand-in is a different task).")
+    if quick:
+        note += "\nQuick run: training was shortened, so the numbers are not comparable to the course's."
     return "\n".join(lines) + "\n" + note

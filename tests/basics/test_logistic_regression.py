@@ -75,7 +75,7 @@ def test_keras_forward_and_gradients_match_numpy():
     rng = np.random.default_rng(1)
     w, b = rng.normal(size=(6, 1)) * 0.3, 0.2
     twin = build_logistic_regression(6)
-    twin.get_layer("logistic").set_weights([w.astype("float32"), np.array([b], "float32")])
+    twin.get_layer("layer_1").set_weights([w.astype("float32"), np.array([b], "float32")])
     x = tf.constant(X.T, tf.float32)
     with tf.GradientTape() as tape:
         a = twin(x)  # (m, 1)
@@ -93,7 +93,7 @@ def test_keras_training_matches_numpy_training():
     d = model(X, Y, X, Y, num_iterations=300, learning_rate=0.1)
     twin, history = train_logistic_regression(X.T, Y.T, num_iterations=300, learning_rate=0.1, verbose=False)
     np.testing.assert_allclose(history.history["loss"][::100], d["costs"], atol=1e-5)
-    w, b = twin.get_layer("logistic").get_weights()
+    w, b = twin.get_layer("layer_1").get_weights()
     np.testing.assert_allclose(w, d["w"], atol=1e-4)
     assert float(b[0]) == pytest.approx(d["b"], abs=1e-4)
 
@@ -103,7 +103,7 @@ def test_course_numbers_on_cat_files(course_dir):
     from tf_course.data.course_h5 import flatten_images
     from tf_course.data.datasets import load_cat_dataset
     from tf_course.registry import BY_NAME
-    from tf_course.scratch.logistic_regression import accuracy
+    from tf_course.scratch.metrics import accuracy
 
     data = load_cat_dataset(course_dir)
     X_train, X_test = flatten_images(data.train.x), flatten_images(data.test.x)

@@ -135,3 +135,27 @@ def test_course_cat_files(course_dir):
     assert int(data.train.y.sum()) == 72 and int(data.test.y.sum()) == 33
     # the course's "sanity check after reshaping": train_set_x_flatten[0:5, 0]
     np.testing.assert_array_equal(data.train.x.reshape(209, -1).T[0:5, 0], [17, 31, 56, 22, 33])
+
+
+def test_signs_and_happy_standins_have_course_layout(tmp_path):
+    from tf_course.data.datasets import load_happy_dataset, load_signs_dataset
+
+    # only the course's test file present: not enough to train, so the stand-in is used
+    write_split(tmp_path / "datasets/test_signs.h5", "test", images(6), np.arange(6), classes=np.arange(6))
+    signs = load_signs_dataset(tmp_path)
+    assert signs.source == "synthetic"
+    assert signs.train.x.shape[1:] == (64, 64, 3) and signs.train.x.dtype == np.uint8
+    assert 900 <= signs.train.x.shape[0] <= 1080 and signs.test.x.shape == (120, 64, 64, 3)
+    assert np.bincount(signs.test.y).tolist() == [20] * 6 and sorted(set(signs.train.y.tolist())) == list(range(6))
+    happy = load_happy_dataset(None)
+    assert happy.source == "synthetic"
+    assert happy.train.x.shape == (600, 64, 64, 3) and happy.test.x.shape == (150, 64, 64, 3)
+    assert happy.train.y.dtype == np.int64 and set(happy.test.y.tolist()) == {0, 1}
+
+
+@pytest.mark.course_data
+def test_course_test_signs_file(course_file):
+    split = load_h5_split(course_file("datasets/test_signs.h5"), "test")
+    assert split.x.shape == (120, 64, 64, 3)
+    assert np.bincount(split.y).tolist() == [20] * 6  # 20 images per class
+    assert (int(split.x.min()), int(split.x.max())) == (3, 241)  # pixel range from the reference sheet

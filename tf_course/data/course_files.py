@@ -29,7 +29,7 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path | N
     return path
 
 
-def find_course_file(relative: str, data_dir: Path | None) -> Path | None:
+def find_course_file(relative: str, data_dir: str | os.PathLike[str] | None) -> Path | None:
     """Path of course file ``relative`` (e.g. ``"datasets/data.mat"``) under ``data_dir``.
 
     Also accepts the file directly in ``data_dir`` (``data_dir/data.mat``), as users often copy
@@ -37,6 +37,7 @@ def find_course_file(relative: str, data_dir: Path | None) -> Path | None:
     """
     if data_dir is None:
         return None
+    data_dir = Path(data_dir)
     for candidate in (data_dir / relative, data_dir / Path(relative).name):
         if candidate.is_file():
             return candidate

@@ -41,6 +41,11 @@ def next_version(base: Path) -> int:
     return max(versions, default=0) + 1
 
 
+def _quiet_tf_logging() -> None:
+    """Silence TensorFlow's "INFO: Assets written to ..." lines (they drown notebook output)."""
+    tf.get_logger().setLevel("WARNING")
+
+
 def _spec_json(spec: tf.TensorSpec) -> dict[str, Any]:
     return {"dtype": spec.dtype.name, "shape": [None if d is None else int(d) for d in spec.shape]}
 
@@ -71,10 +76,11 @@ def export_serving(
 
     Args:
         name: assignment name; the export goes to ``out_dir/name/<version>/``.
-        serve: a Python function whose argument names become the signature's input names and
-            which returns a dict of named output tensors (the signature's outputs). It should
-            contain the pre- and post-processing serving needs (e.g. uint8 images in).
-        input_signature: one ``tf.TensorSpec`` per argument of ``serve``.
+        serve: a Python function of the input tensors returning a dict of named output tensors
+            (the signature's outputs). It should contain the pre- and post-processing serving
+            needs (e.g. uint8 images in).
+        input_signature: one named ``tf.TensorSpec`` per argument of ``serve``; the names are
+            the signature's input names.
         track: the Keras models / layers whose variables ``serve`` uses.
         out_dir: the export root, usually ``saved_models/``.
         metrics: recorded in the manifest.
@@ -98,6 +104,7 @@ def export_serving(
         for obj in track:
             archive.track(obj)
         archive.add_endpoint(name=SIGNATURE, fn=serve, input_signature=list(input_signature))
+        _quiet_tf_logging()
         archive.write_out(str(tmp), verbose=False)
         manifest = {
             "name": name,

@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 
 from tf_course.scratch.activations import sigmoid
+from tf_course.scratch.metrics import accuracy
 
-__all__ = ["sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model"]
+__all__ = ["accuracy", "sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model"]
 
 
 def initialize_with_zeros(dim: int) -> tuple[np.ndarray, float]:
@@ -63,11 +64,6 @@ def predict(w: np.ndarray, b: float, X: np.ndarray) -> np.ndarray:
     w = w.reshape(X.shape[0], 1)
     A = sigmoid(w.T @ X + b)
     return (A > 0.5).astype(float)
-
-
-def accuracy(Y_prediction: np.ndarray, Y: np.ndarray) -> float:
-    """Fraction of correct 0/1 predictions (the course's ``100 - mean(|Y_hat - Y|) * 100``, /100)."""
-    return float(1.0 - np.mean(np.abs(Y_prediction - Y)))
 
 
 def model(

@@ -94,10 +94,15 @@ class Trainer:
         global_n = ctx.all_reduce(tf.distribute.ReduceOp.SUM, local_n)
         with tf.GradientTape() as tape:
             per_example = self.loss(y, self.model(x, training=True))  # (local_batch,)
+            n = tf.cast(local_n, per_example.dtype)
             loss = tf.reduce_sum(per_example) / tf.cast(global_n, per_example.dtype)
+            # Weight penalties (kernel_regularizer), counted once across replicas.
+            penalty = tf.add_n(self.model.losses) if self.model.losses else tf.zeros((), per_example.dtype)
+            loss += tf.nn.scale_regularization_loss(penalty)
         grads = tape.gradient(loss, self.model.trainable_variables)
         self.optimizer.apply_gradients(zip(grads, self.model.trainable_variables))
-        return tf.reduce_sum(per_example), tf.cast(local_n, per_example.dtype)
+        # Reported epoch loss: mean per-example loss plus the penalty (the course's L2 "cost").
+        return tf.reduce_sum(per_example) + penalty * n, n
 
     def _build_epoch_fn(self) -> Callable[[Any, tf.Tensor], tuple[tf.Tensor, tf.Tensor]]:
         strategy = self.strategy

@@ -10,16 +10,16 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tf_course.train import History, Trainer
+from tf_course.basics.mlp import build_mlp, train_full_batch
+from tf_course.train import History
 
 
 def build_logistic_regression(n_x: int = 12288, name: str = "logistic_regression") -> keras.Model:
-    """Input (batch, n_x) float features -> Dense(1, sigmoid) probability (batch, 1)."""
-    features = keras.Input(shape=(n_x,), name="features")
-    probability = keras.layers.Dense(
-        1, activation="sigmoid", kernel_initializer="zeros", bias_initializer="zeros", name="logistic"
-    )(features)
-    return keras.Model(features, probability, name=name)
+    """Input ``features`` (batch, n_x) -> ``layer_1`` Dense(1, sigmoid) (batch, 1), zero weights."""
+    model = build_mlp([n_x, 1], output_activation="sigmoid", name=name)
+    layer = model.get_layer("layer_1")
+    layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])  # initialize_with_zeros
+    return model
 
 
 def train_logistic_regression(
@@ -37,31 +37,8 @@ def train_logistic_regression(
         The model and its history; ``history.history["loss"][i]`` is the cost before update i,
         the course's "cost after iteration i".
     """
-    m, n_x = X.shape
-    dataset = tf.data.Dataset.from_tensor_slices(
-        (X.astype(np.float32), Y.reshape(m, 1).astype(np.float32))
-    ).batch(m).cache()
-    trainer = Trainer(
-        lambda: build_logistic_regression(n_x),
-        keras.losses.binary_crossentropy,
-        lambda: keras.optimizers.SGD(learning_rate=learning_rate),
-        strategy=strategy,
+    return train_full_batch(
+        lambda: build_logistic_regression(X.shape[1]), X, Y,
+        lambda: keras.optimizers.SGD(learning_rate=learning_rate), num_iterations,
+        strategy=strategy, checkpoint_dir=checkpoint_dir, verbose=verbose,
     )
-    history = trainer.fit(dataset, num_iterations, checkpoint_dir=checkpoint_dir,
-                          checkpoint_every=max(1, num_iterations // 10), verbose=verbose)
-    return trainer.model, history
-
-
-def image_serving_fn(model: keras.Model, output_name: str = "probability"):  # noqa: ANN201
-    """A serving function: ``images`` (batch, h, w, 3) uint8 -> ``{output_name: (batch,)}``.
-
-    Pixels are scaled to [0, 1] and flattened in the graph exactly as the course does
-    (``X.reshape(m, -1) / 255``, row-major h, w, c).
-    """
-    n_x = int(model.inputs[0].shape[-1])
-
-    def serve(images: tf.Tensor) -> dict[str, tf.Tensor]:
-        x = tf.reshape(tf.cast(images, tf.float32) / 255.0, (-1, n_x))  # (batch, h*w*3)
-        return {output_name: tf.reshape(model(x, training=False), (-1,))}  # (batch,)
-
-    return serve

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
-import tensorflow as tf
-
+from tf_course.basics.mlp import export_binary_classifier, keras_binary_accuracy
 from tf_course.data.course_h5 import IMAGE_SHAPE, flatten_images
 from tf_course.data.datasets import load_cat_dataset
-from tf_course.export import export_serving, verify_in_fresh_process
 from tf_course.pipeline import PipelineOutput, RunContext
 from tf_course.scratch import logistic_regression as scratch
 
-from .model import image_serving_fn, train_logistic_regression
+from .model import train_logistic_regression
 
 NAME = "logistic_regression"
 LEARNING_RATE = 0.005
@@ -30,29 +27,16 @@ def run(ctx: RunContext) -> PipelineOutput:
     model, history = train_logistic_regression(
         X_train.T, Y_train.T, iterations, LEARNING_RATE, verbose=ctx.verbose
     )
-    p_train = model.predict(X_train.T.astype(np.float32), verbose=0).T  # (1, m)
-    p_test = model.predict(X_test.T.astype(np.float32), verbose=0).T
     metrics = {
         "scratch_train_accuracy": scratch.accuracy(d["Y_prediction_train"], Y_train),
         "scratch_test_accuracy": scratch.accuracy(d["Y_prediction_test"], Y_test),
         "scratch_costs": [float(c) for c in d["costs"]],
-        "keras_train_accuracy": scratch.accuracy((p_train > 0.5).astype(float), Y_train),
-        "keras_test_accuracy": scratch.accuracy((p_test > 0.5).astype(float), Y_test),
+        "keras_train_accuracy": keras_binary_accuracy(model, X_train, Y_train),
+        "keras_test_accuracy": keras_binary_accuracy(model, X_test, Y_test),
         "keras_costs": history.history["loss"][::100],
         "params": int(model.count_params()),
     }
     data_source = {"cat": data.source}
 
-    result = export_serving(
-        NAME,
-        image_serving_fn(model, "cat_probability"),
-        [tf.TensorSpec((None, *IMAGE_SHAPE), tf.uint8, name="images")],
-        [model],
-        ctx.out_dir,
-        metrics=metrics,
-        data_source=data_source,
-    )
-    sample = data.test.x[:8]  # (8, 64, 64, 3) uint8
-    expected = model.predict(flatten_images(sample).T, verbose=0).reshape(-1)  # (8,)
-    verify_in_fresh_process(result.path, {"images": sample}, {"cat_probability": expected})
-    return PipelineOutput(metrics=metrics, data_source=data_source, exports=[str(result.path)])
+    return export_binary_classifier(NAME, model, ctx.out_dir, data.test.x[:8], metrics, data_source,
+                                    image_shape=IMAGE_SHAPE, output_name="cat_probability")

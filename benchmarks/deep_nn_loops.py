@@ -1,0 +1,92 @@
+"""C1W4 deep net training loop: NumPy vs eager TF vs tf.function, in one run, with ratios.
+
+All three train the course's L-layer network [12288, 20, 7, 5, 1] (ReLU, sigmoid output) by
+full-batch gradient descent, lr 0.0075, on 209 cat-sized images (the synthetic stand-in), from
+the same initial parameters, for the same number of iterations:
+
+- ``numpy``: the course's ``L_model_forward`` / ``L_model_backward`` / ``update_parameters``
+  (:func:`tf_course.scratch.deep_nn.train_full_batch`), float64 as in the course;
+- ``eager``: the Keras twin stepped from Python with ``tf.GradientTape``, no ``tf.function``;
+- ``tf.function``: the Keras twin trained by :class:`tf_course.train.Trainer` (one compiled call
+  per iteration, the loop the pipelines use), float32.
+
+Each variant is timed ``--repeats`` times and the best time is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+LAYERS = [12288, 20, 7, 5, 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from tf_course.basics.mlp import build_mlp, set_course_parameters, train_full_batch
+    from tf_course.data.course_h5 import flatten_images
+    from tf_course.data.synthetic import synthetic_cat_dataset
+    from tf_course.scratch import deep_nn
+
+    data = synthetic_cat_dataset(0)
+    X, Y = flatten_images(data.train.x), data.train.y.reshape(1, -1).astype(float)  # (12288, 209), (1, 209)
+    np.random.seed(1)
+    initial = deep_nn.initialize_parameters_deep_app(LAYERS)
+    lr, n = 0.0075, args.iterations
+
+    def build() -> keras.Model:
+        return set_course_parameters(build_mlp(LAYERS, "relu", "sigmoid"), initial)
+
+    def numpy_loop() -> float:
+        params = {k: v.copy() for k, v in initial.items()}
+        _, costs = deep_nn.train_full_batch(X, Y, params, lr, n, output_grad="dA", record_every=n)
+        return costs[0]
+
+    x32, y32 = tf.constant(X.T, tf.float32), tf.constant(Y.T, tf.float32)
+
+    def eager_loop() -> float:
+        model, opt = build(), keras.optimizers.SGD(lr)
+        first = None
+        for _ in range(n):
+            with tf.GradientTape() as tape:
+                cost = tf.reduce_mean(keras.losses.binary_crossentropy(y32, model(x32, training=True)))
+            grads = tape.gradient(cost, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables))
+            first = float(cost) if first is None else first
+        return first
+
+    def function_loop() -> float:
+        _, history = train_full_batch(build, X.T, Y.T, lambda: keras.optimizers.SGD(lr), n, verbose=False)
+        return history.history["loss"][0]
+
+    variants = {"numpy": numpy_loop, "eager": eager_loop, "tf.function": function_loop}
+    function_loop()  # warm-up: TensorFlow start-up (each timed run still traces its own step)
+    times, first_costs = {}, {}
+    for name, fn in variants.items():
+        best = float("inf")
+        for _ in range(args.repeats):
+            t0 = time.perf_counter()
+            first_costs[name] = fn()
+            best = min(best, time.perf_counter() - t0)
+        times[name] = best
+    print(f"deep net {LAYERS}, {n} full-batch iterations on 209 examples:")
+    for name, t in times.items():
+        print(f"  {name:12s} {t:8.3f} s  {1000 * t / n:8.3f} ms/iteration  (first cost {first_costs[name]:.6f})")
+    base = times["numpy"]
+    print("  speed-up vs numpy: " + ", ".join(f"{name} {base / t:.2f}x" for name, t in times.items()))
+    print(f"  tf.function vs eager: {times['eager'] / times['tf.function']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Keras 3 twins of the course's fully connected networks (C1-C2).
+
+The course writes a network as NumPy parameters ``W{l}`` (n[l], n[l-1]) and ``b{l}`` (n[l], 1)
+acting on column examples X (n_x, m). The twin is a functional model of ``Dense`` layers named
+``layer_{l}`` acting on row examples (m, n_x); ``set_course_parameters`` copies a course
+parameter dict into it (kernel = W.T, bias = b[:, 0]) so both start from the same point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tf_course.export import export_and_check
+from tf_course.pipeline import PipelineOutput
+from tf_course.train import History, Trainer
+
+
+def build_mlp(
+    layer_dims: Sequence[int],
+    hidden_activation: str = "relu",
+    output_activation: str = "sigmoid",
+    l2: float = 0.0,
+    dropout_rate: float = 0.0,
+    name: str = "mlp",
+) -> keras.Model:
+    """LINEAR -> ACT x (L-1) -> LINEAR -> OUTPUT_ACT, input ``features`` (batch, layer_dims[0]).
+
+    Args:
+        layer_dims: [n_x, n_1, ..., n_L], the course's ``layers_dims``.
+        hidden_activation: activation of layers 1..L-1 (``"relu"`` or ``"tanh"``).
+        output_activation: activation of layer L.
+        l2: Keras L2 factor on every kernel (adds ``l2 * sum(W**2)`` to the loss).
+        dropout_rate: dropout after each hidden activation (``1 - keep_prob``).
+        name: model name.
+
+    Returns:
+        A functional model with output (batch, n_L); Dense layers ``layer_1`` ... ``layer_L``.
+    """
+    features = keras.Input(shape=(layer_dims[0],), name="features")
+    x = features
+    L = len(layer_dims) - 1
+    for l in range(1, L + 1):
+        x = keras.layers.Dense(
+            layer_dims[l],
+            activation=output_activation if l == L else hidden_activation,
+            kernel_regularizer=keras.regularizers.L2(l2) if l2 else None,
+            name=f"layer_{l}",
+        )(x)
+        if dropout_rate and l < L:
+            x = keras.layers.Dropout(dropout_rate, name=f"dropout_{l}")(x)
+    return keras.Model(features, x, name=name)
+
+
+def set_course_parameters(model: keras.Model, parameters: Mapping[str, np.ndarray]) -> keras.Model:
+    """Copy ``W{l}`` (n[l], n[l-1]) / ``b{l}`` (n[l], 1) into ``layer_{l}``; returns the model."""
+    l = 1
+    while f"W{l}" in parameters:
+        layer = model.get_layer(f"layer_{l}")
+        layer.set_weights([np.asarray(parameters[f"W{l}"]).T, np.asarray(parameters[f"b{l}"]).reshape(-1)])
+        l += 1
+    if l == 1:
+        raise ValueError(f"expected course parameters W1, b1, ...; found keys {sorted(parameters)}")
+    return model
+
+
+def get_course_parameters(model: keras.Model) -> dict[str, np.ndarray]:
+    """The model's weights in course layout: ``W{l}`` (n[l], n[l-1]) and ``b{l}`` (n[l], 1)."""
+    params: dict[str, np.ndarray] = {}
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    for l, layer in enumerate(dense, 1):
+        kernel, bias = layer.get_weights()
+        params[f"W{l}"], params[f"b{l}"] = kernel.T, bias.reshape(-1, 1)
+    return params
+
+
+def train_full_batch(
+    build_model: Callable[[], keras.Model],
+    X: np.ndarray,
+    Y: np.ndarray,
+    optimizer: Callable[[], keras.optimizers.Optimizer],
+    num_iterations: int,
+    batch_size: int | None = None,
+    strategy: tf.distribute.Strategy | None = None,
+    checkpoint_dir: str | None = None,
+    verbose: bool = True,
+) -> tuple[keras.Model, History]:
+    """Train a binary classifier on X (m, n_x), Y (m, 1) with binary cross-entropy.
+
+    With ``batch_size`` None every epoch is one full-batch step, i.e. one course iteration, and
+    ``history.history["loss"][i]`` is the course's "cost after iteration i".
+    """
+    m = X.shape[0]
+    dataset = tf.data.Dataset.from_tensor_slices(
+        (X.astype(np.float32), Y.reshape(m, -1).astype(np.float32))
+    ).batch(batch_size or m).cache()
+    trainer = Trainer(build_model, keras.losses.binary_crossentropy, optimizer, strategy=strategy)
+    history = trainer.fit(dataset, num_iterations, checkpoint_dir=checkpoint_dir,
+                          checkpoint_every=max(1, num_iterations // 10), verbose=verbose)
+    return trainer.model, history
+
+
+def flatten_uint8_images(images: tf.Tensor) -> tf.Tensor:
+    """(batch, h, w, c) uint8 -> (batch, h*w*c) float32 in [0, 1], the course's flattening."""
+    shape = tf.shape(images)
+    return tf.reshape(tf.cast(images, tf.float32) / 255.0, (shape[0], -1))  # (batch, h*w*c)
+
+
+def probability_serving_fn(
+    model: keras.Model,
+    output_name: str = "probability",
+    preprocess: Callable[[tf.Tensor], tf.Tensor] | None = None,
+) -> Callable[[tf.Tensor], dict[str, tf.Tensor]]:
+    """A serving function: input -> ``{output_name: (batch,)}`` for a one-unit classifier.
+
+    ``preprocess`` runs in the graph first (e.g. :func:`flatten_uint8_images`). The signature's
+    input name is the ``name`` of the ``tf.TensorSpec`` it is exported with.
+    """
+
+    def serve(inputs: tf.Tensor) -> dict[str, tf.Tensor]:
+        x = preprocess(inputs) if preprocess is not None else inputs
+        return {output_name: tf.reshape(model(x, training=False), (-1,))}  # (batch, 1) -> (batch,)
+
+    return serve
+
+
+def keras_binary_accuracy(model: keras.Model, X: np.ndarray, Y: np.ndarray) -> float:
+    """Accuracy of a one-unit sigmoid model on course-layout X (n_x, m), Y (1, m), threshold 0.5."""
+    probabilities = model.predict(X.T.astype(np.float32), verbose=0, batch_size=4096).reshape(1, -1)  # (1, m)
+    return float(np.mean((probabilities > 0.5) == (np.asarray(Y).reshape(1, -1) > 0.5)))
+
+
+def export_binary_classifier(
+    name: str,
+    model: keras.Model,
+    out_dir: str | Path,
+    sample: np.ndarray,
+    metrics: dict[str, Any],
+    data_source: dict[str, str],
+    image_shape: tuple[int, int, int] | None = None,
+    output_name: str = "probability",
+) -> PipelineOutput:
+    """Export a one-unit sigmoid model and check the export in a fresh process.
+
+    Without ``image_shape`` the signature is ``features`` float32 (batch, n_x) ->
+    ``output_name`` (batch,); with it, ``images`` uint8 (batch, *image_shape) scaled and
+    flattened in the graph (:func:`flatten_uint8_images`). ``sample`` is a small batch of such
+    inputs. Returns the pipeline's output with the export's path.
+    """
+    if image_shape is None:
+        serve = probability_serving_fn(model, output_name)
+        spec = tf.TensorSpec((None, model.input_shape[-1]), tf.float32, name="features")
+    else:
+        serve = probability_serving_fn(model, output_name, preprocess=flatten_uint8_images)
+        spec = tf.TensorSpec((None, *image_shape), tf.uint8, name="images")
+    result = export_and_check(name, serve, spec, [model], out_dir, sample=sample, metrics=metrics,
+                              data_source=data_source)
+    return PipelineOutput(metrics=metrics, data_source=data_source, exports=[str(result.path)])

@@ -1,0 +1,1 @@
+"""C2W2 optimization methods: Keras twins of :mod:`tf_course.scratch.optimization`."""

@@ -1,0 +1,1 @@
+"""Course 4 vision: ConvNets, HappyModel, ResNet50."""

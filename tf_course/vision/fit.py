@@ -1,0 +1,137 @@
+"""The course's ``compile -> fit -> evaluate`` for image classifiers, on the ``tf.data`` input of :mod:`.serving`.
+
+Shared by the Keras-tutorial pipelines (HappyModel, ResNet50): adam with Keras' defaults, the
+course's loss, ``accuracy``; images stay uint8 in memory and are scaled to [0, 1] per batch by
+the same function the exported serving signature uses.
+
+:func:`recalibrate_batch_norm` ("precise BatchNorm") optionally replaces the BatchNorm moving
+statistics after training by the training set's statistics under the final weights. A deep
+network trained for only a few hundred steps (ResNet50 here) otherwise evaluates with moving
+averages that still remember its first steps (momentum 0.99): near-chance test accuracy while
+the training accuracy, measured with batch statistics, is high. The weights are not changed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import keras
+import numpy as np
+
+from tf_course.vision.serving import image_dataset
+
+
+@dataclass
+class FitResult:
+    """What :func:`fit_image_classifier` measured.
+
+    Attributes:
+        history: ``fit``'s per-epoch values, ``{"loss": [...], "accuracy": [...]}``.
+        epoch_seconds: wall-clock seconds of each epoch.
+        images_per_second: training throughput (:meth:`EpochTimes.images_per_second`).
+        test_loss, test_accuracy: ``model.evaluate`` on the test set (after the BatchNorm
+            recalibration when there was one).
+        before_recalibration: ``{"test_loss", "test_accuracy"}`` with the moving statistics
+            ``fit`` left, when BatchNorm was recalibrated; else None.
+    """
+
+    history: dict[str, list[float]]
+    epoch_seconds: list[float]
+    images_per_second: float
+    test_loss: float
+    test_accuracy: float
+    before_recalibration: dict[str, float] | None = None
+
+
+class EpochTimes(keras.callbacks.Callback):
+    """Records each epoch's wall-clock duration in seconds (``.seconds``, one per epoch)."""
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self.seconds: list[float] = []
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.seconds.append(time.perf_counter() - self._start)
+
+    def images_per_second(self, images_per_epoch: int) -> float:
+        """Training throughput; the first epoch (tracing, graph optimisation) is left out when
+        there are later epochs."""
+        seconds = self.seconds[1:] or self.seconds
+        return images_per_epoch * len(seconds) / sum(seconds)
+
+
+def recalibrate_batch_norm(model: keras.Model, images: np.ndarray, batch_size: int) -> int:
+    """Set every BatchNorm layer's moving mean and variance to its statistics over ``images``.
+
+    One pass over ``images`` (uint8 (m, H, W, C)) in training mode, eagerly, with each layer's
+    momentum set before every batch so that the moving statistics become the example-weighted
+    average of the batch means and variances (Wu & Johnson, "Rethinking 'Batch' in BatchNorm",
+    2021). Only the moving statistics change; the momenta are restored afterwards.
+
+    Returns:
+        The number of BatchNorm layers recalibrated (those in ``model.layers``).
+    """
+    norms = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    momenta = [layer.momentum for layer in norms]
+    seen = 0
+    try:
+        for batch in image_dataset(images, None, batch_size):  # (b, H, W, C) float32 in [0, 1]
+            size = int(batch.shape[0])
+            for layer in norms:  # moving = moving * seen / (seen + b) + batch statistic * b / (seen + b)
+                layer.momentum = seen / (seen + size)
+            model(batch, training=True)
+            seen += size
+    finally:
+        for layer, momentum in zip(norms, momenta):
+            layer.momentum = momentum
+    return len(norms)
+
+
+def fit_image_classifier(
+    model: keras.Model,
+    train: tuple[np.ndarray, np.ndarray],
+    test: tuple[np.ndarray, np.ndarray],
+    loss: str,
+    epochs: int,
+    batch_size: int,
+    verbose: int = 0,
+    jit_compile: bool | str = "auto",
+    recalibrate: bool = False,
+) -> FitResult:
+    """``model.compile(adam, loss, accuracy)``, ``fit`` on ``train``, ``evaluate`` on ``test``.
+
+    Args:
+        model: a classifier of float images in [0, 1].
+        train, test: ``(images uint8 (m, H, W, C), labels)``, labels as ``loss`` expects them
+            ((m, 1) for binary cross-entropy, one-hot (m, n_classes) for categorical).
+        verbose: ``fit``'s verbosity (0 silent, 1 progress bar, 2 one line per epoch).
+        jit_compile: XLA for the train step; Keras' ``"auto"`` means off on a CPU-only machine
+            (where it is slower, see ``benchmarks/resnet50_training.py``).
+        recalibrate: after ``fit``, evaluate, then :func:`recalibrate_batch_norm` on the training
+            images and evaluate again.
+    """
+    model.compile(optimizer="adam", loss=loss, metrics=["accuracy"], jit_compile=jit_compile)
+    timer = EpochTimes()
+    history = model.fit(image_dataset(*train, batch_size, shuffle=True), epochs=epochs,
+                        shuffle=False,  # image_dataset reshuffles every epoch
+                        verbose=verbose, callbacks=[timer])
+
+    def evaluate() -> dict[str, float]:
+        test_loss, test_accuracy = model.evaluate(image_dataset(*test, batch_size), verbose=0)
+        return {"test_loss": float(test_loss), "test_accuracy": float(test_accuracy)}
+
+    before = None
+    if recalibrate:
+        before = evaluate()
+        recalibrate_batch_norm(model, train[0], batch_size)
+    return FitResult(
+        history={k: [float(v) for v in values] for k, values in history.history.items()},
+        epoch_seconds=timer.seconds,
+        images_per_second=timer.images_per_second(len(train[0])),
+        **evaluate(),
+        before_recalibration=before,
+    )

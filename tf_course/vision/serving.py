@@ -1,0 +1,118 @@
+"""Image classifiers in and out of the graph: the same uint8 -> [0, 1] scaling for training and serving.
+
+The course feeds its models ``X / 255.``; here that scaling happens inside TensorFlow, once for the
+``tf.data`` training pipeline (:func:`image_dataset`) and once inside the exported serving
+function (:func:`image_classifier_serving_fn`), so that a server sends raw uint8 pixels and gets
+the probabilities of every class back:
+
+    images uint8 (batch, H, W, C) -> / 255 -> model -> probabilities float32 (batch, n_classes)
+
+A one-unit sigmoid model (a binary classifier such as HappyModel) returns ``p`` (batch, 1); its
+served ``probabilities`` are ``[1 - p, p]`` (batch, 2), the same layout as a softmax model's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tf_course.export import export_and_check
+from tf_course.export.saved_model import ExportResult
+
+INPUT_NAME = "images"
+OUTPUT_NAME = "probabilities"
+
+
+def normalize_images(images: tf.Tensor) -> tf.Tensor:
+    """uint8 pixels (..., H, W, C) -> float32 in [0, 1], the course's ``X / 255.``."""
+    return tf.cast(images, tf.float32) / 255.0
+
+
+def class_probabilities(outputs: tf.Tensor) -> tf.Tensor:
+    """A classifier's output (batch, n) -> probabilities of all classes (batch, max(n, 2)).
+
+    A softmax output (n >= 2) is returned as it is; a sigmoid output ``p`` (batch, 1) becomes
+    ``[1 - p, p]`` (batch, 2), so that column ``k`` is always P(class k).
+    """
+    if outputs.shape[-1] == 1:
+        return tf.concat([1.0 - outputs, outputs], axis=-1)  # (batch, 1) -> (batch, 2)
+    return outputs
+
+
+def image_classifier_serving_fn(
+    model: keras.Model, output_name: str = OUTPUT_NAME
+) -> Callable[[tf.Tensor], dict[str, tf.Tensor]]:
+    """A serving function: uint8 images (batch, H, W, C) -> ``{output_name: (batch, n_classes)}``.
+
+    The scaling to [0, 1] runs in the graph; the model runs in inference mode (BatchNorm uses its
+    moving statistics). Export it with ``tf.TensorSpec((None, H, W, C), tf.uint8, name="images")``.
+    """
+
+    def serve(images: tf.Tensor) -> dict[str, tf.Tensor]:
+        return {output_name: class_probabilities(model(normalize_images(images), training=False))}
+
+    return serve
+
+
+def export_image_classifier(
+    name: str,
+    model: keras.Model,
+    out_dir: str | Path,
+    sample: np.ndarray,
+    *,
+    metrics: dict[str, Any] | None = None,
+    data_source: dict[str, str] | None = None,
+    output_name: str = OUTPUT_NAME,
+) -> ExportResult:
+    """Export ``model`` behind :func:`image_classifier_serving_fn` and check the reloaded export.
+
+    Args:
+        name: assignment name; the SavedModel goes to ``out_dir/name/<version>/``.
+        model: a Keras classifier taking float images in [0, 1] of shape (batch, *sample.shape[1:]).
+        sample: a few uint8 images (k, H, W, C), run through the export in a fresh process.
+        output_name: the signature's output name.
+
+    Returns:
+        Where the export landed (``.path``) and its manifest.
+    """
+    sample = np.asarray(sample)
+    if sample.ndim != 4 or sample.dtype != np.uint8:
+        raise ValueError(f"export_image_classifier: sample must be uint8 (k, H, W, C), got {sample.dtype} "
+                         f"{sample.shape}")
+    return export_and_check(
+        name,
+        image_classifier_serving_fn(model, output_name),
+        tf.TensorSpec((None, *sample.shape[1:]), tf.uint8, name=INPUT_NAME),
+        [model],
+        out_dir,
+        sample=sample,
+        metrics=metrics,
+        data_source=data_source,
+    )
+
+
+def image_dataset(
+    images: np.ndarray,
+    labels: np.ndarray | None,
+    batch_size: int,
+    shuffle: bool = False,
+) -> tf.data.Dataset:
+    """A ``tf.data`` pipeline of (images float32 [0, 1] (b, H, W, C), labels (b, ...)) batches.
+
+    ``images`` stay uint8 in memory and are scaled per batch by :func:`normalize_images`, the
+    function the serving signature uses. With ``labels=None`` the batches are images only. With
+    ``shuffle`` the order changes every epoch; it is drawn from TensorFlow's global seed (set by
+    the entry point), never from a seed set here.
+    """
+    if labels is not None and images.shape[0] != labels.shape[0]:
+        raise ValueError(f"image_dataset: {images.shape[0]} images but {labels.shape[0]} labels")
+    dataset = tf.data.Dataset.from_tensor_slices(images if labels is None else (images, labels))
+    if shuffle:
+        dataset = dataset.shuffle(images.shape[0], reshuffle_each_iteration=True)
+    scale = normalize_images if labels is None else (lambda x, y: (normalize_images(x), y))
+    return dataset.batch(batch_size).map(scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
