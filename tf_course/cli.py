@@ -6,6 +6,7 @@ Thin on purpose: parses arguments, seeds, calls pipelines from the registry, wri
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -99,9 +100,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tf-course`` console script."""
     args = _parser().parse_args(argv)
-    if args.command == "list":
-        return cmd_list()
-    return cmd_run(args)
+    try:
+        if args.command == "list":
+            return cmd_list()
+        return cmd_run(args)
+    except BrokenPipeError:  # e.g. `tf-course list | head`: the reader left, nothing is wrong
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter's final flush quiet
+        return 0
 
 
 if __name__ == "__main__":
