@@ -1,4 +1,4 @@
-"""The ``tf-course`` command: ``list`` the assignments, ``run`` their pipelines.
+"""The ``tf-course`` command: ``list`` the assignments, ``run`` their pipelines, ``detect`` with YOLO.
 
 Thin on purpose: parses arguments, seeds, calls pipelines from the registry, writes the report.
 """
@@ -37,6 +37,24 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--report", default=None, help="JSON report path (default: <out>/report.json)")
     run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     run.add_argument("--quiet", action="store_true", help="no progress output")
+    run.add_argument("--weights", default=None,
+                     help="pretrained weights for the one assignment named (yolo: the course's yolo.h5, "
+                          "Darknet yolov2.cfg/.weights, or a .keras file); default: train the offline model")
+    detect = sub.add_parser("detect", help="detect objects in images with YOLO; print boxes, save annotated copies")
+    detect.add_argument("images", nargs="+", metavar="IMAGE", help="JPEG/PNG files")
+    detect.add_argument("--weights", default=None,
+                        help="yolo.h5 (course / YAD2K), yolov2.cfg + yolov2.weights (Darknet) or .keras "
+                             "(default: the newest detector export in --models)")
+    detect.add_argument("--models", default="saved_models/yolo",
+                        help="detector exports written by `tf-course run yolo` (default: saved_models/yolo)")
+    detect.add_argument("--data-dir", default=None,
+                        help=f"course files, for yolo/model_data/yolo_anchors.txt and coco_classes.txt (default: "
+                             f"${ENV_VAR}; built-in COCO anchors and names otherwise)")
+    detect.add_argument("--out", default="out", help="folder for the annotated images (default: out/)")
+    detect.add_argument("--max-boxes", type=int, default=10, help="with --weights: boxes per image (default: 10)")
+    detect.add_argument("--score-threshold", type=float, default=0.3,
+                        help="with --weights: minimum box score (default: 0.3, the course's predict)")
+    detect.add_argument("--iou-threshold", type=float, default=0.5, help="with --weights: NMS IoU (default: 0.5)")
     return parser
 
 
@@ -59,12 +77,44 @@ def _select(names: Sequence[str]) -> list[registry.Assignment]:
     return chosen
 
 
+def _weights_for(assignments: Sequence[registry.Assignment], weights: str | None) -> Path | None:
+    """``--weights`` applies to exactly one named assignment; the path must exist."""
+    if weights is None:
+        return None
+    if len(assignments) != 1:
+        raise ValueError(f"--weights needs exactly one assignment name, found {len(assignments)}")
+    path = Path(weights)
+    if not path.exists():
+        raise FileNotFoundError(f"--weights: expected a weights file at {path}, found nothing there")
+    return path
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    """Detect objects in image files; 2 on bad arguments or files, 0 otherwise."""
+    from tf_course.data.validate import DataError
+    from tf_course.detection.predict import predict
+    from tf_course.detection.pretrained import detection_function
+
+    try:
+        detect, class_names = detection_function(
+            weights=Path(args.weights) if args.weights else None, models=Path(args.models),
+            data_dir=resolve_data_dir(args.data_dir), max_boxes=args.max_boxes,
+            score_threshold=args.score_threshold, iou_threshold=args.iou_threshold)
+        predict(args.images, detect, class_names, out_dir=args.out)
+    except (FileNotFoundError, DataError, ValueError) as exc:
+        print(f"tf-course detect: {exc}", file=sys.stderr)
+        return 2
+    print(f"annotated images: {args.out}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the selected pipelines, write the report, print the table; 1 if any failed."""
     try:
         assignments = _select(args.names)
         data_dir = resolve_data_dir(args.data_dir)
-    except (KeyError, FileNotFoundError) as exc:
+        weights = _weights_for(assignments, args.weights)
+    except (KeyError, FileNotFoundError, ValueError) as exc:
         print(f"tf-course: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
     from tf_course.train.seeds import set_seed
@@ -78,7 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"[{i}/{len(assignments)}] {a.name} ({a.section})", file=sys.stderr, flush=True)
         set_seed(args.seed)
         ctx = RunContext(data_dir=data_dir, out_dir=out_dir, quick=args.quick, seed=args.seed,
-                         verbose=not args.quiet)
+                         verbose=not args.quiet, weights=weights)
         t0 = time.time()
         entry = ResultEntry(name=a.name, section=a.section, status="ok", reference=a.reference)
         try:
@@ -103,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "list":
             return cmd_list()
+        if args.command == "detect":
+            return cmd_detect(args)
         return cmd_run(args)
     except BrokenPipeError:  # e.g. `tf-course list | head`: the reader left, nothing is wrong
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter's final flush quiet

@@ -17,6 +17,8 @@ class RunContext:
         quick: train briefly (smoke runs, notebooks in tests).
         seed: the run's seed (already applied by the entry point).
         verbose: show progress.
+        weights: pretrained weights for an assignment that can use them (``tf-course run yolo
+            --weights yolo.h5``); None means train the offline default.
     """
 
     data_dir: Path | None
@@ -24,6 +26,7 @@ class RunContext:
     quick: bool = False
     seed: int = 0
     verbose: bool = True
+    weights: Path | None = None
 
 
 @dataclass

@@ -151,7 +151,15 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
         "tf_course.vision.resnet50.pipeline:run",
         {"test_accuracy": 0.9333333373069763, "test_loss": 0.29289260506629944, "params": 23600006, "layers": 177},
     ),
-    Assignment("yolo", "C4W3 (4.3.4)", "Car detection with YOLO"),
+    Assignment(
+        "yolo", "C4W3 (4.3.4)", "Car detection with YOLO",
+        "tf_course.detection.pipeline:run",
+        {
+            "filter_score_2": 9.270486, "filter_boxes_kept": 1789, "nms_score_2": 8.147684,
+            "eval_score_2": 171.60194, "iou": 0.14285714285714285, "yolov2_params": 50983561,
+            "boxes_found": {"test.jpg": 10},
+        },
+    ),
     Assignment("style_transfer", "C4W4 (4.4.4)", "Art generation with neural style transfer"),
     Assignment("face_recognition", "C4W4 (4.4.5)", "Face recognition"),
     Assignment("rnn_step_by_step", "C5W1 (5.1)", "Building an RNN step by step"),

@@ -66,10 +66,10 @@ def test_versions_increment_and_existing_version_refused(tmp_path):
 def test_interrupted_export_leaves_no_version(tmp_path, monkeypatch):
     model = _model()
 
-    def crash(path, name="serving_default"):
+    def crash(path):
         raise KeyboardInterrupt  # as if the user pressed Ctrl-C after the SavedModel was written
 
-    monkeypatch.setattr(saved_model_module, "describe_signature", crash)
+    monkeypatch.setattr(saved_model_module, "describe_signatures", crash)
     with pytest.raises(KeyboardInterrupt):
         _export(model, tmp_path)
     assert sorted(p.name for p in (tmp_path / "toy").iterdir()) == []
@@ -91,3 +91,21 @@ def test_verify_detects_a_wrong_model(tmp_path):
         verify_in_fresh_process(result.path, {"values": values}, {"probabilities": wrong})
     with pytest.raises(ExportMismatch, match=r"expected output 'scores', found \['probabilities'\]"):
         verify_in_fresh_process(result.path, {"values": values}, {"scores": wrong})
+
+
+def test_extra_signature_is_exported_described_and_verifiable(tmp_path):
+    model = _model()
+
+    def serve_float(values):
+        return {"probabilities": model(values)}
+
+    extra = {"serve_float": (serve_float, [tf.TensorSpec((None, 3), tf.float32, name="values")])}
+    result = _export(model, tmp_path, extra_signatures=extra)
+    assert sorted(result.manifest["signatures"]) == ["serve_float", "serving_default"]
+    assert result.manifest["signatures"]["serve_float"]["inputs"]["values"]["dtype"] == "float32"
+    values = np.array([[1.0, 2.0, 3.0]], np.float32)
+    expected = {"probabilities": model(values).numpy()}
+    # the float signature skips the /10 scaling of serving_default: same model, different inputs
+    verify_in_fresh_process(result.path, {"values": values}, expected, signature="serve_float")
+    with pytest.raises(ExportMismatch):
+        verify_in_fresh_process(result.path, {"values": values.astype(np.int32)}, expected)

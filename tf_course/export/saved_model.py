@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,15 +50,17 @@ def _spec_json(spec: tf.TensorSpec) -> dict[str, Any]:
     return {"dtype": spec.dtype.name, "shape": [None if d is None else int(d) for d in spec.shape]}
 
 
-def describe_signature(saved_model_dir: Path, name: str = SIGNATURE) -> dict[str, Any]:
-    """Inputs and outputs (dtype, shape) of signature ``name`` of a SavedModel on disk."""
+def describe_signatures(saved_model_dir: Path) -> dict[str, dict[str, Any]]:
+    """Inputs and outputs (dtype, shape) of every signature of a SavedModel on disk (loaded once)."""
     loaded = tf.saved_model.load(str(saved_model_dir))
-    fn = loaded.signatures[name]
-    _, inputs = fn.structured_input_signature
-    return {
-        "inputs": {k: _spec_json(v) for k, v in sorted(inputs.items())},
-        "outputs": {k: _spec_json(v) for k, v in sorted(fn.structured_outputs.items())},
-    }
+    described = {}
+    for name, fn in loaded.signatures.items():
+        _, inputs = fn.structured_input_signature
+        described[name] = {
+            "inputs": {k: _spec_json(v) for k, v in sorted(inputs.items())},
+            "outputs": {k: _spec_json(v) for k, v in sorted(fn.structured_outputs.items())},
+        }
+    return described
 
 
 def export_serving(
@@ -71,6 +73,8 @@ def export_serving(
     metrics: dict[str, Any] | None = None,
     data_source: dict[str, str] | None = None,
     version: int | None = None,
+    extra_signatures: Mapping[str, tuple[Callable[..., dict[str, tf.Tensor]], Sequence[tf.TensorSpec]]] | None = None,
+    manifest_extra: Mapping[str, Any] | None = None,
 ) -> ExportResult:
     """Export ``serve`` as the ``serving_default`` signature of a SavedModel.
 
@@ -86,6 +90,10 @@ def export_serving(
         metrics: recorded in the manifest.
         data_source: recorded in the manifest (``{"cat": "course"}``).
         version: the version number; the next free one when None.
+        extra_signatures: more signatures beside ``serving_default``: ``{name: (fn, input_signature)}``
+            (e.g. a detector's float-image signature beside its encoded-image one).
+        manifest_extra: more manifest entries a client needs (e.g. ``{"class_names": [...]}``); they
+            may not replace the standard keys.
 
     Returns:
         An :class:`ExportResult`. Raises ``FileExistsError`` if ``version`` already exists.
@@ -103,20 +111,26 @@ def export_serving(
         archive = keras.export.ExportArchive()
         for obj in track:
             archive.track(obj)
-        archive.add_endpoint(name=SIGNATURE, fn=serve, input_signature=list(input_signature))
+        endpoints = {SIGNATURE: (serve, input_signature), **(extra_signatures or {})}
+        for endpoint, (fn, spec) in endpoints.items():
+            archive.add_endpoint(name=endpoint, fn=fn, input_signature=list(spec))
         _quiet_tf_logging()
         archive.write_out(str(tmp), verbose=False)
         manifest = {
             "name": name,
             "version": version,
             "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "signatures": {SIGNATURE: describe_signature(tmp)},
+            "signatures": describe_signatures(tmp),
             "tensorflow": tf.__version__,
             "keras": keras.__version__,
             "tf_course": tf_course.__version__,
             "metrics": metrics or {},
             "data_source": data_source or {},
         }
+        clash = sorted(set(manifest) & set(manifest_extra or {}))
+        if clash:
+            raise ValueError(f"export {name}: manifest_extra may not replace standard manifest keys {clash}")
+        manifest.update(manifest_extra or {})
         write_json_atomic(tmp / MANIFEST, manifest)
         tmp.rename(final)
     except BaseException:
