@@ -79,6 +79,7 @@ def test_two_by_two_no_object_and_ignore():
 def perfect_output(detectors_mask: np.ndarray, matching: np.ndarray, num_classes: int) -> np.ndarray:
     """Raw outputs (N, gh, gw, A * (5 + C)) that decode exactly to the targets, with saturated logits."""
     xy = np.where(detectors_mask > 0, matching[..., 0:2], 0.5)  # any value in (0, 1) where nothing is assigned
+    xy = np.clip(xy, 1e-7, 1 - 1e-7)  # a centre on a cell edge has offset 0: sigmoid^-1 would be -inf
     raw_xy = np.log(xy / (1 - xy))  # sigmoid^-1
     confidence = np.where(detectors_mask > 0, 30.0, -30.0)  # sigmoid(+-30) = 1 or 9e-14
     logits = 30.0 * np.eye(num_classes)[matching[..., 4].astype(int)]
