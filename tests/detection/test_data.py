@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tf_course.detection.boxes import iou_matrix_np
 from tf_course.detection.data import (
     CLASS_NAMES,
     MAX_BOX_IOU,
@@ -14,7 +15,6 @@ from tf_course.detection.data import (
     load_detection_splits,
     render_scene,
 )
-from tf_course.detection.metrics import box_iou_matrix
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def test_visible_pixels_show_the_object_and_overlap_rules_hold():
                 # pixel noise has standard deviation <= 10 and averages out over the object
                 np.testing.assert_allclose(colour, scene.colours[i], atol=6.0)
         if n > 1:
-            ious = box_iou_matrix(scene.boxes, scene.boxes)[~np.eye(n, dtype=bool)]
+            ious = iou_matrix_np(scene.boxes, scene.boxes)[~np.eye(n, dtype=bool)]
             assert ious.max() <= MAX_BOX_IOU + 1e-6
 
 

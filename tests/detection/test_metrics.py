@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tf_course.detection.metrics import average_precision, box_iou_matrix, mean_average_precision
+from tf_course.detection.boxes import iou_matrix_np
+from tf_course.detection.metrics import average_precision, mean_average_precision
 
 A = [0.0, 0.0, 0.5, 0.5]
 B = [0.5, 0.5, 1.0, 1.0]
@@ -39,7 +40,7 @@ TRUE_BOXES, TRUE_CLASSES = truth([[(A, 0), (B, 1)], [(C, 0)]])
 
 def test_iou_matrix():
     # A and [0, 0.25, 0.5, 0.75]: intersection 0.5 * 0.25 = 0.125, union 0.25 + 0.25 - 0.125 = 0.375 -> 1/3
-    np.testing.assert_allclose(box_iou_matrix(np.array([A]), np.array([[0, 0.25, 0.5, 0.75], B, A])),
+    np.testing.assert_allclose(iou_matrix_np(np.array([A]), np.array([[0, 0.25, 0.5, 0.75], B, A])),
                                [[1 / 3, 0.0, 1.0]])
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tf_course.detection.boxes import corners_to_center_np
 from tf_course.detection.data import generate_detection_dataset
 from tf_course.detection.targets import (
     TOY_ANCHORS,
-    corners_to_xywh,
     encode_targets,
     kmeans_anchors,
     mean_best_iou,
@@ -27,7 +27,7 @@ CLASSES = np.array([[1, 2, -1]], dtype=np.int32)
 def test_true_boxes_layout():
     expected = [[0.75, 0.25, 0.3, 0.3, 1], [0.45, 0.7, 0.9, 0.2, 2], [0, 0, 0, 0, 0]]
     np.testing.assert_allclose(true_boxes_xywhc(BOXES, CLASSES)[0], expected, atol=1e-6)
-    np.testing.assert_allclose(corners_to_xywh(np.array([0.0, 1.0, 2.0, 5.0])), [3.0, 1.0, 4.0, 2.0])
+    np.testing.assert_allclose(corners_to_center_np(np.array([0.0, 1.0, 2.0, 5.0])), [3.0, 1.0, 4.0, 2.0])
 
 
 def test_shape_iou_hand_values():
@@ -92,7 +92,7 @@ def test_kmeans_on_two_obvious_clusters():
 
 def test_toy_anchors_are_the_kmeans_of_the_generated_boxes():
     data = generate_detection_dataset(1000, seed=0)
-    wh = corners_to_xywh(data.boxes)[..., 2:][data.classes >= 0] * 6  # fractions -> cells of the 6 x 6 grid
+    wh = corners_to_center_np(data.boxes.astype(np.float64))[..., 2:][data.classes >= 0] * 6  # fractions -> cells
     anchors = kmeans_anchors(wh, 5, seed=0)
     np.testing.assert_allclose(anchors, TOY_ANCHORS, atol=5e-5)
     assert mean_best_iou(wh, TOY_ANCHORS) == pytest.approx(0.8277, abs=1e-4)

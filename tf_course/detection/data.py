@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tf_course.data.validate import check_array
-from tf_course.detection.metrics import box_iou_matrix
+from tf_course.detection.boxes import iou_matrix_np
 
 CLASS_NAMES: tuple[str, ...] = ("circle", "square", "triangle", "car")
 IMAGE_SIZE = 96  # pixels; the toy detector's grid is IMAGE_SIZE / 16 = 6 cells
@@ -249,7 +249,7 @@ def render_scene(rng: np.random.Generator, image_size: int = IMAGE_SIZE, max_obj
             if mask.sum() < MIN_OBJECT_PIXELS:
                 continue
             box = _tight_box(mask)
-            if boxes and box_iou_matrix(box[np.newaxis], np.array(boxes)).max() > MAX_BOX_IOU:
+            if boxes and iou_matrix_np(box[np.newaxis], np.array(boxes)).max() > MAX_BOX_IOU:
                 continue
             full = [m.sum() for m in masks]
             if any((v & ~mask).sum() < MIN_VISIBLE * f for v, f in zip(visible, full)):

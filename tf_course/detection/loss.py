@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 import tensorflow as tf
 
+from tf_course.detection.boxes import center_to_corners, iou_matrix
 from tf_course.detection.head import as_anchors, yolo_head
 
 OBJECT_SCALE = 5.0
@@ -40,19 +41,11 @@ def _best_iou_with_true_boxes(pred_xy: tf.Tensor, pred_wh: tf.Tensor, true_boxes
     pred_xy, pred_wh: (b, gh, gw, A, 2) fractions; true_boxes: (b, K, 5) ``(x, y, w, h, class)``
     (padding rows have w = h = 0 and so IoU 0). Returns (b, gh, gw, A, 1).
     """
-    pred_xy = pred_xy[..., tf.newaxis, :]  # -> (b, gh, gw, A, 1, 2)
-    pred_wh = pred_wh[..., tf.newaxis, :]
-    true = true_boxes[:, tf.newaxis, tf.newaxis, tf.newaxis, :, :]  # (b, K, 5) -> (b, 1, 1, 1, K, 5)
-    true_xy, true_wh = true[..., 0:2], true[..., 2:4]
-    intersect_mins = tf.maximum(pred_xy - pred_wh / 2, true_xy - true_wh / 2)
-    intersect_maxes = tf.minimum(pred_xy + pred_wh / 2, true_xy + true_wh / 2)
-    intersect_wh = tf.maximum(intersect_maxes - intersect_mins, 0.0)
-    intersect = intersect_wh[..., 0] * intersect_wh[..., 1]  # (b, gh, gw, A, K)
-    union = pred_wh[..., 0] * pred_wh[..., 1] + true_wh[..., 0] * true_wh[..., 1] - intersect
-    iou = tf.math.divide_no_nan(intersect, union)
-    if true_boxes.shape[1] == 0:
-        return tf.zeros_like(iou[..., :1])
-    return tf.reduce_max(iou, axis=-1, keepdims=True)  # (b, gh, gw, A, 1)
+    pred = center_to_corners(tf.concat([pred_xy, pred_wh], axis=-1))  # (b, gh, gw, A, 4) corners
+    flat = tf.reshape(pred, [tf.shape(pred)[0], -1, 4])  # -> (b, gh * gw * A, 4)
+    iou = iou_matrix(flat, center_to_corners(true_boxes[..., 0:4]))  # (b, gh * gw * A, K)
+    best = tf.reduce_max(iou, axis=-1) if true_boxes.shape[1] != 0 else tf.zeros_like(iou[..., 0])
+    return tf.reshape(best, tf.concat([tf.shape(pred)[:-1], [1]], axis=0))  # -> (b, gh, gw, A, 1)
 
 
 def yolo_loss_terms(

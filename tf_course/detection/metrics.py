@@ -18,19 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from tf_course.data.validate import check_array
-
-
-def box_iou_matrix(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
-    """IoU of corner boxes ``[y_min, x_min, y_max, x_max]``: (n, 4) x (m, 4) -> (n, m); 0 for empty unions."""
-    a = np.asarray(boxes_a, dtype=np.float64)[:, np.newaxis, :]  # (n, 1, 4)
-    b = np.asarray(boxes_b, dtype=np.float64)[np.newaxis, :, :]  # (1, m, 4)
-    inter_h = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
-    inter_w = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
-    inter = inter_h * inter_w
-    area_a = np.clip(a[..., 2] - a[..., 0], 0, None) * np.clip(a[..., 3] - a[..., 1], 0, None)
-    area_b = np.clip(b[..., 2] - b[..., 0], 0, None) * np.clip(b[..., 3] - b[..., 1], 0, None)
-    union = area_a + area_b - inter
-    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+from tf_course.detection.boxes import iou_matrix_np
 
 
 def average_precision(true_positive: np.ndarray, num_ground_truth: int) -> float:
@@ -124,7 +112,7 @@ def mean_average_precision(
             objects = true_boxes[i][true_classes[i] == c]  # (G_i, 4)
             if len(objects) == 0:
                 continue
-            overlaps = box_iou_matrix(boxes[i, rank[k]][np.newaxis], objects)[0]  # (G_i,)
+            overlaps = iou_matrix_np(boxes[i, rank[k]][np.newaxis], objects)[0]  # (G_i,)
             overlaps[matched[i] | (overlaps < iou_threshold)] = -1.0
             best = int(np.argmax(overlaps))
             if overlaps[best] >= 0:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from tf_course.data.validate import check_array
+from tf_course.detection.boxes import corners_to_center_np
 from tf_course.detection.head import as_anchors
 
 # k-means (1 - IoU distance, k = 5, seed 0) on the (w, h) boxes of generate_detection_dataset(1000, seed=0)
@@ -28,13 +29,6 @@ TOY_ANCHORS = np.array([
 ], dtype=np.float64)
 
 
-def corners_to_xywh(boxes: np.ndarray) -> np.ndarray:
-    """Corner boxes ``[..., (y_min, x_min, y_max, x_max)]`` -> centre boxes ``[..., (x, y, w, h)]``, same units."""
-    boxes = np.asarray(boxes, dtype=np.float64)
-    y_min, x_min, y_max, x_max = np.moveaxis(boxes, -1, 0)
-    return np.stack([(x_min + x_max) / 2, (y_min + y_max) / 2, x_max - x_min, y_max - y_min], axis=-1)
-
-
 def true_boxes_xywhc(boxes: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """YAD2K's ``true_boxes`` layout: (N, K, 5) float32 rows ``(x, y, w, h, class)`` as fractions, 0 for padding.
 
@@ -46,7 +40,8 @@ def true_boxes_xywhc(boxes: np.ndarray, classes: np.ndarray) -> np.ndarray:
                         finite=True)
     classes = check_array(np.asarray(classes), what="true_boxes_xywhc: classes", shape=boxes.shape[:2],
                           dtype_kinds="i")
-    out = np.concatenate([corners_to_xywh(boxes), classes[..., np.newaxis].astype(np.float64)], axis=-1)
+    centres = corners_to_center_np(boxes.astype(np.float64))  # (N, K, 4) (x, y, w, h)
+    out = np.concatenate([centres, classes[..., np.newaxis].astype(np.float64)], axis=-1)
     out[classes < 0] = 0.0
     return out.astype(np.float32)
 
