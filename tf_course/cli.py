@@ -83,6 +83,9 @@ def _weights_for(assignments: Sequence[registry.Assignment], weights: str | None
         return None
     if len(assignments) != 1:
         raise ValueError(f"--weights needs exactly one assignment name, found {len(assignments)}")
+    if not assignments[0].takes_weights:
+        takers = ", ".join(a.name for a in registry.ASSIGNMENTS if a.takes_weights)
+        raise ValueError(f"--weights: {assignments[0].name} does not use pretrained weights (only: {takers})")
     path = Path(weights)
     if not path.exists():
         raise FileNotFoundError(f"--weights: expected a weights file at {path}, found nothing there")
@@ -91,7 +94,6 @@ def _weights_for(assignments: Sequence[registry.Assignment], weights: str | None
 
 def cmd_detect(args: argparse.Namespace) -> int:
     """Detect objects in image files; 2 on bad arguments or files, 0 otherwise."""
-    from tf_course.data.validate import DataError
     from tf_course.detection.predict import predict
     from tf_course.detection.pretrained import detection_function
 
@@ -101,7 +103,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
             data_dir=resolve_data_dir(args.data_dir), max_boxes=args.max_boxes,
             score_threshold=args.score_threshold, iou_threshold=args.iou_threshold)
         predict(args.images, detect, class_names, out_dir=args.out)
-    except (FileNotFoundError, DataError, ValueError) as exc:
+    except (FileNotFoundError, ValueError) as exc:  # includes DataError: bad weights, images, anchors
         print(f"tf-course detect: {exc}", file=sys.stderr)
         return 2
     print(f"annotated images: {args.out}")

@@ -33,6 +33,7 @@ class Assignment:
         title: what the course calls it.
         pipeline: ``"module:function"`` of its pipeline, or None when not implemented.
         reference: the course's published numbers, keyed like the pipeline's metrics.
+        takes_weights: the pipeline can use pretrained weights (``tf-course run NAME --weights PATH``).
     """
 
     name: str
@@ -40,6 +41,7 @@ class Assignment:
     title: str
     pipeline: str | None = None
     reference: dict[str, Any] = field(default_factory=dict)
+    takes_weights: bool = False
 
     @property
     def implemented(self) -> bool:
@@ -159,6 +161,7 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
             "eval_score_2": 171.60194, "iou": 0.14285714285714285, "yolov2_params": 50983561,
             "boxes_found": {"test.jpg": 10},
         },
+        takes_weights=True,
     ),
     Assignment("style_transfer", "C4W4 (4.4.4)", "Art generation with neural style transfer"),
     Assignment("face_recognition", "C4W4 (4.4.5)", "Face recognition"),

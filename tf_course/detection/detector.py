@@ -98,9 +98,7 @@ class Detector:
         """Network + head + NMS on model-sized images; boxes scaled to ``image_sizes`` (b, 2) (height, width)."""
         detections = self.nms(self.head(self.model(resized, training=False)))
         scale = tf.tile(tf.cast(image_sizes, tf.float32), [1, 2])[:, tf.newaxis, :]  # (b, 2) -> (b, 1, 4) [h,w,h,w]
-        boxes = tf.clip_by_value(detections["boxes"] * scale, 0.0, scale)
-        valid = tf.sequence_mask(detections["num_detections"], self.config.max_boxes)  # (b, max_boxes)
-        boxes = tf.where(valid[..., tf.newaxis], boxes, 0.0)  # padding rows stay zero
+        boxes = tf.clip_by_value(detections["boxes"] * scale, 0.0, scale)  # padding rows are 0 and stay 0
         return {**detections, "boxes": boxes}
 
     def detect_images(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
