@@ -3,7 +3,7 @@
 Both variants build the course's ResNet50 (23,600,006 parameters) from the same seed, compile it
 as the course does (adam, categorical cross-entropy, accuracy) and train on the same batches of
 the SIGNS data (or its stand-in, the digits 0-5) through the pipeline's ``tf.data`` input
-(:func:`tf_course.vision.serving.image_dataset`), batch 32 as in the course. The first
+(:func:`tf_course.data.images.image_dataset`), batch 32 as in the course. The first
 ``--warmup`` steps (tracing, XLA compilation) are timed separately; the rate is measured over the
 next ``--steps`` steps, from per-batch timestamps, and reported as training images per second.
 
@@ -33,9 +33,9 @@ def main() -> None:
 
     from tf_course.data.course_files import resolve_data_dir
     from tf_course.data.datasets import load_signs_dataset
+    from tf_course.data.images import image_dataset
     from tf_course.train import set_seed
     from tf_course.vision.resnet50.model import build_resnet50
-    from tf_course.vision.serving import image_dataset
 
     data = load_signs_dataset(resolve_data_dir(args.data_dir), seed=0)
     n = args.batch_size * (args.warmup + args.steps)

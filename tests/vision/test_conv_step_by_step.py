@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tf_course.export.serving import image_classifier_serving_fn
 from tf_course.scratch import conv as loops
 from tf_course.scratch import conv_vectorized as vectorized
 from tf_course.vision.conv_step_by_step import tf_reference
@@ -19,7 +20,6 @@ from tf_course.vision.conv_step_by_step.model import (
     generate_stripes,
     numpy_forward,
 )
-from tf_course.vision.serving import image_classifier_serving_fn
 
 MODULES = pytest.mark.parametrize("impl", [loops, vectorized], ids=["loops", "vectorized"])
 # float64: TF and NumPy agree to rounding; float32 TF vs the float64 scratch result on the same inputs.

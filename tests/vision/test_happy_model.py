@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tf_course.export.serving import class_probabilities, image_classifier_serving_fn
 from tf_course.pipeline import RunContext
 from tf_course.registry import BY_NAME
 from tf_course.vision.happy_model import pipeline
 from tf_course.vision.happy_model.model import HappyModel, build_happy_model
-from tf_course.vision.serving import class_probabilities, image_classifier_serving_fn
 
 # The course's summary table (4.2.5 and the 2024 notebook): type, output shape, parameters;
 # conv0: 7*7*3*32 + 32 = 4736; bn0: 4*32 = 128 (64 trainable); fc: 32*32*32 + 1 = 32769.

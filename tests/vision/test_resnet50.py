@@ -16,7 +16,7 @@ from keras.initializers import constant
 
 from tf_course.pipeline import RunContext
 from tf_course.registry import BY_NAME
-from tf_course.vision.fit import recalibrate_batch_norm
+from tf_course.train.fit import recalibrate_batch_norm
 from tf_course.vision.resnet50 import pipeline
 from tf_course.vision.resnet50.model import ResNet50, build_resnet50, convolutional_block, identity_block
 

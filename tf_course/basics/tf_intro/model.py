@@ -15,8 +15,9 @@ import numpy as np
 import tensorflow as tf
 
 from tf_course.basics.mlp import build_mlp, flatten_uint8_images
+from tf_course.data.images import image_dataset
+from tf_course.export.serving import OUTPUT_NAME
 from tf_course.train import History, Trainer
-from tf_course.vision.serving import OUTPUT_NAME, image_dataset
 
 from .ops import LAYER_DIMS
 

@@ -21,8 +21,8 @@ import tensorflow as tf
 
 from tf_course.data.datasets import load_signs_dataset
 from tf_course.export import export_and_check
+from tf_course.export.serving import INPUT_NAME
 from tf_course.pipeline import PipelineOutput, RunContext
-from tf_course.vision.serving import INPUT_NAME
 
 from .model import categorical_accuracy, serving_fn, train_tf_intro
 

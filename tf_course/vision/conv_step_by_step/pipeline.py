@@ -19,10 +19,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tf_course.data.images import image_dataset
+from tf_course.export.serving import export_image_classifier, image_classifier_serving_fn
 from tf_course.pipeline import PipelineOutput, RunContext
 from tf_course.scratch import conv as loops
 from tf_course.scratch import conv_vectorized as vectorized
-from tf_course.vision.serving import export_image_classifier, image_classifier_serving_fn, image_dataset
 
 from . import tf_reference
 from .model import build_conv_step_by_step_model, edge_filter_bank, generate_stripes, numpy_forward

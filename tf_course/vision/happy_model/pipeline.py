@@ -15,9 +15,9 @@ import numpy as np
 
 from tf_course.data.course_h5 import ImageDataset
 from tf_course.data.datasets import load_happy_dataset
+from tf_course.export.serving import export_image_classifier
 from tf_course.pipeline import PipelineOutput, RunContext
-from tf_course.vision.fit import FitResult, fit_image_classifier
-from tf_course.vision.serving import export_image_classifier
+from tf_course.train.fit import FitResult, fit_image_classifier
 
 from .model import build_happy_model
 

@@ -7,7 +7,7 @@ run of about 12 minutes at 11.7 images/s, 15 at 9), and ``quick`` trains one epo
 :data:`QUICK_TRAIN_EXAMPLES` images (a smoke run: the accuracy means nothing).
 
 One step the course does not have: after ``fit`` the BatchNorm moving statistics are recomputed on
-the training images (:func:`tf_course.vision.fit.recalibrate_batch_norm`). The course's blocks
+the training images (:func:`tf_course.train.fit.recalibrate_batch_norm`). The course's blocks
 default to ``training=True``, which freezes BatchNorm in training mode (batch statistics even in
 ``evaluate``); here BatchNorm follows the model's mode, and after a few hundred steps its moving
 averages (momentum 0.99) still lag far behind the weights: on the stand-in, test accuracy is at
@@ -26,9 +26,9 @@ import keras
 
 from tf_course.data.course_h5 import ImageDataset
 from tf_course.data.datasets import load_signs_dataset
+from tf_course.export.serving import export_image_classifier
 from tf_course.pipeline import PipelineOutput, RunContext
-from tf_course.vision.fit import FitResult, fit_image_classifier
-from tf_course.vision.serving import export_image_classifier
+from tf_course.train.fit import FitResult, fit_image_classifier
 
 from .model import build_resnet50
 

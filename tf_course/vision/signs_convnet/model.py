@@ -20,8 +20,8 @@ import keras
 import numpy as np
 from keras import layers
 
+from tf_course.data.images import image_dataset
 from tf_course.train import History
-from tf_course.vision.serving import image_dataset
 
 IMAGE_SHAPE = (64, 64, 3)
 N_CLASSES = 6

@@ -33,8 +33,8 @@ import tensorflow as tf
 from tf_course.data.course_files import find_course_file
 from tf_course.data.course_h5 import COURSE_H5, load_h5_split
 from tf_course.data.datasets import load_signs_dataset
+from tf_course.export.serving import OUTPUT_NAME, export_image_classifier, image_classifier_serving_fn
 from tf_course.pipeline import PipelineOutput, RunContext
-from tf_course.vision.serving import OUTPUT_NAME, export_image_classifier, image_classifier_serving_fn
 
 from .model import evaluate_accuracy, train_signs_convnet
 

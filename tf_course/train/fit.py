@@ -1,4 +1,4 @@
-"""The course's ``compile -> fit -> evaluate`` for image classifiers, on the ``tf.data`` input of :mod:`.serving`.
+"""The course's ``compile -> fit -> evaluate`` for image classifiers, on ``tf_course.data.images`` input.
 
 Shared by the Keras-tutorial pipelines (HappyModel, ResNet50): adam with Keras' defaults, the
 course's loss, ``accuracy``; images stay uint8 in memory and are scaled to [0, 1] per batch by
@@ -20,7 +20,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from tf_course.vision.serving import image_dataset
+from tf_course.data.images import image_dataset
 
 
 @dataclass
