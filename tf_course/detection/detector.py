@@ -26,25 +26,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tf_course.data.images import resize_images
 from tf_course.detection.head import YoloHead, as_anchors
 from tf_course.detection.nms import YoloNMS
-from tf_course.export import export_serving, verify_signatures_in_fresh_process
-from tf_course.export.saved_model import SIGNATURE, ExportResult
+from tf_course.export import ExportResult, Signature, export_and_check
+from tf_course.export.saved_model import SIGNATURE
 
 FLOAT_SIGNATURE = "serve_float"
 INPUT_NAME = "images"
 OUTPUT_KEYS = ("boxes", "scores", "classes", "num_detections")
-
-
-def resize_images(images: tf.Tensor, size: Sequence[int]) -> tf.Tensor:
-    """(b, H, W, 3) or (H, W, 3) float in [0, 1] -> same rank at ``size`` (height, width), clipped to [0, 1].
-
-    Bicubic with antialiasing, the in-graph stand-in for PIL's BICUBIC resize in the course's
-    ``preprocess_image`` (on the course's 1280x720 ``test.jpg`` -> 608x608 the two differ by 0.0034
-    on average, less than one grey level; without antialiasing by 0.010).
-    """
-    resized = tf.image.resize(images, size, method="bicubic", antialias=True)
-    return tf.clip_by_value(resized, 0.0, 1.0)  # bicubic overshoots at edges
 
 
 @dataclass(frozen=True)
@@ -123,11 +113,23 @@ class Detector:
         )
         return self.detect_resized(resized, sizes)
 
-    def signatures(self) -> dict[str, tuple[Any, list[tf.TensorSpec]]]:
-        """The export's signatures: ``{name: (function, input_signature)}``."""
+    def signatures(self, sample_encoded: Sequence[bytes], atol: float = 1e-3) -> dict[str, Signature]:
+        """The export's two signatures, each with its check sample.
+
+        ``serving_default``: encoded images (batch,) tf.string, sampled by ``sample_encoded`` (a few
+        image files' bytes of one size); ``serve_float``: float32 (batch, H, W, 3) in [0, 1], sampled
+        by the same images decoded. The reloaded export must return the in-memory detector's boxes
+        and scores within ``atol`` and the same classes and counts.
+        """
+        encoded = np.array(list(sample_encoded), dtype=bytes)  # (k,) fixed-width bytes: JPEG/PNG never end in NUL
+        decoded = np.stack([tf.io.decode_image(b, channels=3, expand_animations=False).numpy() for b in encoded])
+        floats = decoded.astype(np.float32) / 255.0  # (k, H, W, 3)
         return {
-            SIGNATURE: (self.detect_encoded, [tf.TensorSpec((None,), tf.string, name=INPUT_NAME)]),
-            FLOAT_SIGNATURE: (self.detect_images, [tf.TensorSpec((None, None, None, 3), tf.float32, name=INPUT_NAME)]),
+            SIGNATURE: Signature(self.detect_encoded, [tf.TensorSpec((None,), tf.string, name=INPUT_NAME)],
+                                 {INPUT_NAME: encoded}, atol),
+            FLOAT_SIGNATURE: Signature(self.detect_images,
+                                       [tf.TensorSpec((None, None, None, 3), tf.float32, name=INPUT_NAME)],
+                                       {INPUT_NAME: floats}, atol),
         }
 
     def export(
@@ -140,27 +142,13 @@ class Detector:
         data_source: dict[str, str] | None = None,
         atol: float = 1e-3,
     ) -> ExportResult:
-        """Export both signatures to ``out_dir/name/<version>/`` and check them in a fresh process.
+        """Export both :meth:`signatures` to ``out_dir/name/<version>/``, checked in a fresh process first.
 
-        ``sample_encoded`` (a few JPEG files' bytes of one size) go through ``serving_default`` and,
-        decoded, through ``serve_float``; the reloaded export must return the in-memory detector's
-        boxes within ``atol`` pixels and the same classes and counts.
+        The manifest's ``detector`` entry is the :class:`DetectorConfig` (anchors, class names, NMS).
         """
-        signatures = self.signatures()
-        serve, spec = signatures.pop(SIGNATURE)
-        result = export_serving(name, serve, spec, [self.model], out_dir, metrics=metrics,  # head, NMS: no weights
-                                data_source=data_source, extra_signatures=signatures,
+        return export_and_check(name, self.signatures(sample_encoded, atol), [self.model], out_dir,  # head, NMS:
+                                metrics=metrics, data_source=data_source,  # no weights to track
                                 manifest_extra={"detector": self.config.to_json()})
-        encoded = np.array(list(sample_encoded), dtype=bytes)  # (k,) fixed-width bytes: JPEG/PNG never end in NUL
-        decoded = np.stack([tf.io.decode_image(b, channels=3, expand_animations=False).numpy() for b in encoded])
-        floats = decoded.astype(np.float32) / 255.0
-        checks = {}
-        for signature, fn, inputs in ((SIGNATURE, self.detect_encoded, encoded),
-                                      (FLOAT_SIGNATURE, self.detect_images, floats)):
-            expected = {k: v.numpy() for k, v in fn(tf.constant(inputs)).items()}
-            checks[signature] = ({INPUT_NAME: inputs}, expected)
-        verify_signatures_in_fresh_process(result.path, checks, atol=atol)
-        return result
 
 
 def trim(detections: dict[str, tf.Tensor | np.ndarray], index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

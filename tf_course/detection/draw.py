@@ -1,4 +1,8 @@
-"""Images in and out: the course's ``preprocess_image``, ``generate_colors`` and ``draw_boxes``."""
+"""The course's ``preprocess_image``, ``generate_colors`` and ``draw_boxes``.
+
+Opening, saving and scaling images are generic and live in :mod:`tf_course.data.images`
+(``open_image`` and ``save_image`` are imported here for the course's ``predict``).
+"""
 
 from __future__ import annotations
 
@@ -8,20 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont
 
-from tf_course.atomic import atomic_output
-from tf_course.data.validate import DataError, check_array, require_file
+from tf_course.data.images import load_image_batch, open_image, save_image
+from tf_course.data.validate import DataError, check_array
 
-
-def open_image(image_path: str | Path) -> Image.Image:
-    """An image file as an RGB PIL image; clear errors for a missing or undecodable file."""
-    path = require_file(Path(image_path), "image")
-    try:
-        with Image.open(path) as image:
-            return image.convert("RGB")
-    except (UnidentifiedImageError, OSError) as exc:
-        raise DataError(f"{path}: expected a JPEG/PNG image, found undecodable data ({exc})") from exc
+__all__ = ["box_label_lines", "draw_boxes", "generate_colors", "open_image", "preprocess_image", "save_image"]
 
 
 def preprocess_image(
@@ -35,13 +31,10 @@ def preprocess_image(
 
     Returns:
         ``(image, image_data)``: the original PIL image (for drawing) and the image resized with
-        PIL's BICUBIC filter to ``model_image_size``, divided by 255, with a batch axis.
+        PIL's BICUBIC filter to ``model_image_size``, divided by 255, with a batch axis
+        (:func:`tf_course.data.images.load_image_batch`).
     """
-    image = open_image(image_path)
-    height, width = model_image_size
-    resized = image.resize((width, height), Image.BICUBIC)  # PIL sizes are (width, height)
-    image_data = np.asarray(resized, dtype=np.float32) / 255.0  # (h, w, 3) in [0, 1]
-    return image, image_data[np.newaxis]  # -> (1, h, w, 3)
+    return load_image_batch(image_path, model_image_size, resample="bicubic")
 
 
 def generate_colors(class_names: Sequence[str]) -> list[tuple[int, int, int]]:
@@ -119,11 +112,3 @@ def draw_boxes(
         draw.rectangle([origin, (origin[0] + text_w + 2, origin[1] + text_h + 2)], fill=color)
         draw.text((origin[0] + 1, origin[1] - text_top + 1), label, fill=(0, 0, 0), font=font)
     return [f"{label} {tl} {br}" for label, tl, br in lines]
-
-
-def save_image(image: Image.Image, path: str | Path, quality: int = 90) -> Path:
-    """Save ``image`` atomically; the format follows the suffix (JPEG at the course's quality 90)."""
-    image_format = Image.registered_extensions().get(Path(path).suffix.lower(), "PNG")
-    with atomic_output(path) as tmp:
-        image.save(tmp, format=image_format, quality=quality)
-    return Path(path)

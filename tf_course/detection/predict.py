@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from tf_course.data.images import open_image, save_image
 from tf_course.data.validate import require_file
 from tf_course.detection.detector import Detector, trim
-from tf_course.detection.draw import draw_boxes, open_image, save_image
+from tf_course.detection.draw import draw_boxes
 from tf_course.export.saved_model import MANIFEST, SIGNATURE
 
 DetectFn = Callable[[tf.Tensor], dict[str, tf.Tensor]]
