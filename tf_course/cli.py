@@ -1,6 +1,8 @@
-"""The ``tf-course`` command: ``list`` the assignments, ``run`` their pipelines, ``detect`` with YOLO.
+"""The ``tf-course`` command: ``list`` the assignments, ``run`` their pipelines, and the topics' commands.
 
-Thin on purpose: parses arguments, seeds, calls pipelines from the registry, writes the report.
+Thin on purpose: parses arguments, seeds, calls pipelines from the registry, writes the report. A
+topic's own subcommands (``detect`` with YOLO, ...) are declared in its registry entry
+(``Assignment.commands``) and live in the topic; this module only adds them to the parser.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
         description="The Deep Learning Specialization's assignments in TensorFlow 2 / Keras 3.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="list the assignments and whether each is implemented")
+    sub.add_parser("list", help="list the assignments and whether each is implemented").set_defaults(
+        handler=lambda args: cmd_list())
     run = sub.add_parser("run", help="run assignment pipelines, export models, print a report")
     run.add_argument("names", nargs="*", metavar="NAME",
                      help="assignments to run (default: all implemented ones; 'all' too)")
@@ -37,25 +40,30 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--report", default=None, help="JSON report path (default: <out>/report.json)")
     run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     run.add_argument("--quiet", action="store_true", help="no progress output")
+    formats = "; ".join(f"{a.name}: {a.weights_help}" if a.weights_help else a.name
+                        for a in registry.ASSIGNMENTS if a.takes_weights)
     run.add_argument("--weights", default=None,
-                     help="pretrained weights for the one assignment named (yolo: the course's yolo.h5, "
-                          "Darknet yolov2.cfg/.weights, or a .keras file); default: train the offline model")
-    detect = sub.add_parser("detect", help="detect objects in images with YOLO; print boxes, save annotated copies")
-    detect.add_argument("images", nargs="+", metavar="IMAGE", help="JPEG/PNG files")
-    detect.add_argument("--weights", default=None,
-                        help="yolo.h5 (course / YAD2K), yolov2.cfg + yolov2.weights (Darknet) or .keras "
-                             "(default: the newest detector export in --models)")
-    detect.add_argument("--models", default="saved_models/yolo",
-                        help="detector exports written by `tf-course run yolo` (default: saved_models/yolo)")
-    detect.add_argument("--data-dir", default=None,
-                        help=f"course files, for yolo/model_data/yolo_anchors.txt and coco_classes.txt (default: "
-                             f"${ENV_VAR}; built-in COCO anchors and names otherwise)")
-    detect.add_argument("--out", default="out", help="folder for the annotated images (default: out/)")
-    detect.add_argument("--max-boxes", type=int, default=10, help="with --weights: boxes per image (default: 10)")
-    detect.add_argument("--score-threshold", type=float, default=0.3,
-                        help="with --weights: minimum box score (default: 0.3, the course's predict)")
-    detect.add_argument("--iou-threshold", type=float, default=0.5, help="with --weights: NMS IoU (default: 0.5)")
+                     help=f"pretrained weights for the one assignment named ({formats}); "
+                          "default: train the offline model")
+    run.set_defaults(handler=cmd_run)
+    _add_topic_commands(sub)
     return parser
+
+
+def _add_topic_commands(sub: registry.Subparsers) -> None:
+    """The subcommands the registry's entries declare (``Assignment.commands``), in registry order."""
+    for a in registry.ASSIGNMENTS:
+        for target, register in zip(a.commands, a.command_registrars()):
+            before = dict(sub.choices)
+            try:
+                register(sub)
+            except argparse.ArgumentError as exc:  # Python >= 3.11 refuses a second parser of one name
+                raise ValueError(f"{a.name}: {target}: expected a command name no other entry uses, "
+                                 f"found {exc}") from None
+            clashes = [name for name, parser in before.items() if sub.choices[name] is not parser]
+            if clashes:  # Python 3.10 silently replaces it
+                raise ValueError(f"{a.name}: {target}: expected a command name no other entry uses, "
+                                 f"found {', '.join(clashes)} already registered")
 
 
 def cmd_list() -> int:
@@ -90,24 +98,6 @@ def _weights_for(assignments: Sequence[registry.Assignment], weights: str | None
     if not path.exists():
         raise FileNotFoundError(f"--weights: expected a weights file at {path}, found nothing there")
     return path
-
-
-def cmd_detect(args: argparse.Namespace) -> int:
-    """Detect objects in image files; 2 on bad arguments or files, 0 otherwise."""
-    from tf_course.detection.predict import predict
-    from tf_course.detection.pretrained import detection_function
-
-    try:
-        detect, class_names = detection_function(
-            weights=Path(args.weights) if args.weights else None, models=Path(args.models),
-            data_dir=resolve_data_dir(args.data_dir), max_boxes=args.max_boxes,
-            score_threshold=args.score_threshold, iou_threshold=args.iou_threshold)
-        predict(args.images, detect, class_names, out_dir=args.out)
-    except (FileNotFoundError, ValueError) as exc:  # includes DataError: bad weights, images, anchors
-        print(f"tf-course detect: {exc}", file=sys.stderr)
-        return 2
-    print(f"annotated images: {args.out}")
-    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -153,11 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tf-course`` console script."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "list":
-            return cmd_list()
-        if args.command == "detect":
-            return cmd_detect(args)
-        return cmd_run(args)
+        return args.handler(args)
     except BrokenPipeError:  # e.g. `tf-course list | head`: the reader left, nothing is wrong
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter's final flush quiet
         return 0

@@ -2,11 +2,19 @@
 
 Names are used everywhere: CLI, run report, ``saved_models/<name>/``, ``notebooks/<name>.ipynb``.
 An entry with ``pipeline=None`` is not implemented yet, and ``tf-course`` says so.
+
+A topic adds its own ``tf-course`` subcommands here, not in ``cli.py``: ``commands`` names
+``"module:function"`` registrars, imported only when the command line is built. A registrar takes
+the ``tf-course`` subparsers, adds its subcommand(s) and sets ``handler=`` (``args -> exit status``)
+as the subparser's default; it must import no TensorFlow at module level (``tf-course --help``
+lists every command without importing it), only inside its handler.
+
 Importing this module does not import TensorFlow.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +30,17 @@ _LR_COSTS = [0.693147, 0.584508, 0.466949, 0.376007, 0.331463, 0.303273, 0.27988
 _PLANAR_COSTS = [0.693048, 0.288083, 0.254385, 0.233864, 0.226792, 0.222644, 0.219731, 0.217504, 0.2195,
                  0.218607]
 
+Subparsers = argparse._SubParsersAction  # what ``tf-course``'s add_subparsers returns
+CommandRegistrar = Callable[[Subparsers], None]
+
+
+def import_target(target: str) -> Any:
+    """The object ``"package.module:name"`` names (importing the module); ValueError if malformed."""
+    module, sep, name = target.partition(":")
+    if not (module and sep and name):
+        raise ValueError(f"expected 'module:function', found {target!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 @dataclass(frozen=True)
 class Assignment:
@@ -34,6 +53,9 @@ class Assignment:
         pipeline: ``"module:function"`` of its pipeline, or None when not implemented.
         reference: the course's published numbers, keyed like the pipeline's metrics.
         takes_weights: the pipeline can use pretrained weights (``tf-course run NAME --weights PATH``).
+        weights_help: what ``--weights`` accepts for it (shown by ``tf-course run --help``).
+        commands: ``"module:function"`` registrars of the topic's own ``tf-course`` subcommands
+            (see the module docstring), e.g. ``("tf_course.detection.command:register",)``.
     """
 
     name: str
@@ -42,6 +64,8 @@ class Assignment:
     pipeline: str | None = None
     reference: dict[str, Any] = field(default_factory=dict)
     takes_weights: bool = False
+    weights_help: str = ""
+    commands: tuple[str, ...] = ()
 
     @property
     def implemented(self) -> bool:
@@ -52,8 +76,11 @@ class Assignment:
         """Import and return the pipeline function (this imports TensorFlow)."""
         if self.pipeline is None:
             raise NotImplementedError(f"assignment {self.name!r} is not implemented yet")
-        module, _, func = self.pipeline.partition(":")
-        return getattr(importlib.import_module(module), func)
+        return import_target(self.pipeline)
+
+    def command_registrars(self) -> list[CommandRegistrar]:
+        """Import and return the registrars in ``commands`` (their modules must not import TensorFlow)."""
+        return [import_target(target) for target in self.commands]
 
 
 ASSIGNMENTS: tuple[Assignment, ...] = (
@@ -162,6 +189,8 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
             "boxes_found": {"test.jpg": 10},
         },
         takes_weights=True,
+        weights_help="the course's yolo.h5, Darknet yolov2.cfg/.weights, or a .keras file",
+        commands=("tf_course.detection.command:register",),
     ),
     Assignment("style_transfer", "C4W4 (4.4.4)", "Art generation with neural style transfer"),
     Assignment("face_recognition", "C4W4 (4.4.5)", "Face recognition"),
