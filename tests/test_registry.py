@@ -117,3 +117,14 @@ def test_detect_without_images_is_a_usage_error(capsys):
         cli.main(["detect"])
     assert exc.value.code == 2
     assert "the following arguments are required: IMAGE" in capsys.readouterr().err
+
+
+def test_lookup_errors_say_what_was_expected_and_found(capsys, tmp_path):
+    with pytest.raises(KeyError, match=r"expected an assignment name \(logistic_regression, .*, trigger_word\), "
+                                       r"found unknown assignment 'nope'"):
+        registry.get("nope")
+    with pytest.raises(NotImplementedError, match="expected an implemented assignment, found 'x': not implemented"):
+        Assignment("x", "C0W0", "Not yet").load()
+    assert cli.main(["run", "style_transfer", "face_recognition", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == ("tf-course: expected implemented assignments, found not implemented yet: "
+                                       "style_transfer, face_recognition (see `tf-course list`)\n")

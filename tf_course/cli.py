@@ -81,7 +81,8 @@ def _select(names: Sequence[str]) -> list[registry.Assignment]:
     chosen = [registry.get(n) for n in names]
     missing = [a.name for a in chosen if not a.implemented]
     if missing:
-        raise KeyError(f"not implemented yet: {', '.join(missing)} (see `tf-course list`)")
+        raise KeyError(f"expected implemented assignments, found not implemented yet: {', '.join(missing)} "
+                       "(see `tf-course list`)")
     return chosen
 
 

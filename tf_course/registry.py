@@ -75,7 +75,7 @@ class Assignment:
     def load(self) -> Callable[[RunContext], PipelineOutput]:
         """Import and return the pipeline function (this imports TensorFlow)."""
         if self.pipeline is None:
-            raise NotImplementedError(f"assignment {self.name!r} is not implemented yet")
+            raise NotImplementedError(f"expected an implemented assignment, found {self.name!r}: not implemented yet")
         return import_target(self.pipeline)
 
     def command_registrars(self) -> list[CommandRegistrar]:
@@ -210,4 +210,5 @@ def get(name: str) -> Assignment:
     try:
         return BY_NAME[name]
     except KeyError:
-        raise KeyError(f"unknown assignment {name!r}; expected one of: {', '.join(BY_NAME)}") from None
+        raise KeyError(f"expected an assignment name ({', '.join(BY_NAME)}), "
+                       f"found unknown assignment {name!r}") from None
