@@ -18,7 +18,7 @@ from tf_course.pipeline import RunContext
 from tf_course.registry import BY_NAME
 from tf_course.train.fit import recalibrate_batch_norm
 from tf_course.vision.resnet50 import pipeline
-from tf_course.vision.resnet50.model import ResNet50, build_resnet50, convolutional_block, identity_block
+from tf_course.vision.resnet50.model import STAGES, ResNet50, build_resnet50, convolutional_block, identity_block
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +76,29 @@ def test_block_layer_names():
             "bn3a_branch1", "res3b_branch2c", "bn3b_branch2c", "res3a_add", "res3b_relu"} <= names
 
 
+
+def test_course_positional_call_sets_training_not_stage(X):
+    # The course calls identity_block(X, f, filters, training, initializer) positionally; stage and block are
+    # keyword-only here, so `identity_block(X, 2, F, False, init)` means training=False as in the course.
+    positional = identity_block(X, 2, [4, 4, 3], False, ones_initializer)
+    keyword = identity_block(X, f=2, filters=[4, 4, 3], training=False, initializer=ones_initializer)
+    np.testing.assert_array_equal(positional.numpy(), keyword.numpy())
+    with pytest.raises(TypeError):
+        identity_block(X, 2, [4, 4, 3], False, ones_initializer, 3)  # a 6th positional (stage) is refused
+
+
+def _course_summary_order() -> list[str]:
+    """The layer order of the course's ``ResNet50_summary``: in a convolutional block the main path's
+    third convolution comes before the shortcut's, then their BatchNorms (``Add()([X, X_shortcut])``)."""
+    names = ["images", "conv1_pad", "conv1", "bn_conv1", "conv1_relu", "pool1"]
+    for stage, _, _, n_identity in STAGES:
+        for block in "abcdef"[:n_identity + 1]:
+            res, bn = f"res{stage}{block}_branch", f"bn{stage}{block}_branch"
+            names += [res + "2a", bn + "2a", res + "2a_relu", res + "2b", bn + "2b", res + "2b_relu"]
+            names += [res + "2c", res + "1", bn + "2c", bn + "1"] if block == "a" else [res + "2c", bn + "2c"]
+            names += [f"res{stage}{block}_add", f"res{stage}{block}_relu"]
+    return names + ["avg_pool", "flatten", "fc6"]
+
 @pytest.fixture(scope="module")
 def resnet() -> keras.Model:
     return build_resnet50((64, 64, 3), classes=6)
@@ -91,6 +114,16 @@ def test_resnet50_counts(resnet):
         "Conv2D": 53, "BatchNormalization": 53, "Activation": 49, "Add": 16, "InputLayer": 1, "ZeroPadding2D": 1,
         "MaxPooling2D": 1, "AveragePooling2D": 1, "Flatten": 1, "Dense": 1}
     assert ResNet50 is build_resnet50 and resnet.name == "ResNet50"
+
+
+def test_resnet50_layer_order_is_the_courses(resnet):
+    names = [layer.name for layer in resnet.layers]
+    assert names == _course_summary_order()
+    assert names[44] == "res3a_branch2c"  # the course summary's layer 44 (res3a_branch1 before the fix)
+    # each Add takes the main path first, the shortcut second, as the course's Add()([X, X_shortcut])
+    add = resnet.get_layer("res3a_add")
+    assert [t._keras_history[0].name for t in add._inbound_nodes[0].input_tensors] == ["bn3a_branch2c",
+                                                                                      "bn3a_branch1"]
 
 
 def test_resnet50_stage_shapes_and_parameters(resnet):

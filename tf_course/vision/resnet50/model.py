@@ -71,7 +71,7 @@ def _names(stage: int | str, block: str) -> tuple[str, str]:
 
 def _merge(X: Tensor, X_shortcut: Tensor, stage: int | str, block: str) -> Tensor:
     """Final step: add the shortcut to the main path, then ReLU."""
-    X = layers.Add(name=f"res{stage}{block}_add")([X_shortcut, X])
+    X = layers.Add(name=f"res{stage}{block}_add")([X, X_shortcut])  # the course's order (fixes model.layers order)
     return layers.Activation("relu", name=f"res{stage}{block}_relu")(X)
 
 
@@ -79,10 +79,11 @@ def identity_block(
     X: Tensor,
     f: int,
     filters: Sequence[int],
-    stage: int | str = 2,
-    block: str = "a",
     training: bool | None = None,
     initializer: Initializer = keras.initializers.RandomUniform,
+    *,
+    stage: int | str = 2,
+    block: str = "a",
 ) -> Tensor:
     """The course's identity block: input and output have the same shape (m, n_H, n_W, n_C).
 
@@ -91,9 +92,10 @@ def identity_block(
             as in the course's tests); ``n_C`` must equal ``filters[2]``.
         f: size of the middle convolution's window.
         filters: ``[F1, F2, F3]``, the numbers of filters of the three convolutions.
-        stage, block: name the layers (``res{stage}{block}_branch2a``, ...).
         training: passed to the BatchNorm calls (None: the model's mode).
         initializer: called as ``initializer(seed=0)`` for each convolution's kernel.
+        stage, block: keyword-only; name the layers (``res{stage}{block}_branch2a``, ...). The positional
+            order is the course's ``identity_block(X, f, filters, training, initializer)``.
 
     Returns:
         The block's output (m, n_H, n_W, F3).
@@ -109,16 +111,18 @@ def convolutional_block(
     f: int,
     filters: Sequence[int],
     s: int = 2,
-    stage: int | str = 2,
-    block: str = "a",
     training: bool | None = None,
     initializer: Initializer = keras.initializers.GlorotUniform,
+    *,
+    stage: int | str = 2,
+    block: str = "a",
 ) -> Tensor:
     """The course's convolutional block: a strided 1x1 convolution on the shortcut changes the shape.
 
     Args:
         X: input (m, n_H_prev, n_W_prev, n_C_prev), a Keras tensor or an array.
-        f, filters, stage, block, training, initializer: as :func:`identity_block`.
+        f, filters, training, initializer, stage, block: as :func:`identity_block` (the positional order is
+            the course's ``convolutional_block(X, f, filters, s, training, initializer)``).
         s: stride of the first main-path convolution and of the shortcut convolution.
 
     Returns:
