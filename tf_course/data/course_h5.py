@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tf_course.data.images import scale_uint8
 from tf_course.data.validate import DataError, check_array, require_file
 
 IMAGE_SHAPE = (64, 64, 3)
@@ -79,6 +80,7 @@ def load_h5_split(path: str | Path, split: str, image_shape: tuple[int, int, int
 def flatten_images(x: np.ndarray) -> np.ndarray:
     """Course flattening: (m, h, w, c) uint8 -> (h*w*c, m) float64 in [0, 1].
 
-    Same as the course's ``X.reshape(X.shape[0], -1).T / 255.``.
+    Same as the course's ``X.reshape(X.shape[0], -1).T / 255.`` (:func:`tf_course.data.images.scale_uint8`
+    in float64).
     """
-    return x.reshape(x.shape[0], -1).T / 255.0
+    return scale_uint8(x.reshape(x.shape[0], -1).T, np.float64)
