@@ -13,6 +13,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from tf_course.data.images import scale_uint8
 from tf_course.scratch import conv_vectorized as conv
 
 IMAGE_SHAPE = (64, 64, 3)
@@ -72,7 +73,7 @@ def numpy_forward(images: np.ndarray, model: keras.Model, conv_only: bool = Fals
         Z ``(m, 64, 64, n_C)`` or probabilities ``(m, num_classes)``.
     """
     kernel, bias = model.get_layer("conv").get_weights()  # (3, 3, 3, n_C), (n_C,)
-    x = np.asarray(images, np.float64) / 255.0
+    x = scale_uint8(images, np.float64)
     Z, _ = conv.conv_forward(x, kernel.astype(np.float64), bias.astype(np.float64).reshape(1, 1, 1, -1),
                              CONV_HPARAMETERS)
     if conv_only:

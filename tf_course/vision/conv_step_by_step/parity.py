@@ -14,6 +14,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tf_course.data.images import scale_uint8
 from tf_course.export.serving import image_classifier_serving_fn
 from tf_course.scratch import conv as loops
 from tf_course.scratch import conv_vectorized as vectorized
@@ -168,7 +169,7 @@ def served_model_parity(model: keras.Model, images: np.ndarray, atol: float = SE
     """
     serve = image_classifier_serving_fn(model)  # uint8 images -> /255 -> model -> probabilities
     conv_model = keras.Model(model.input, model.get_layer("conv").output)  # the served Conv2D's output
-    keras_Z = conv_model(images.astype(np.float32) / 255.0, training=False).numpy()  # (m, 64, 64, n_C)
+    keras_Z = conv_model(scale_uint8(images), training=False).numpy()  # (m, 64, 64, n_C)
     served_probabilities = serve(tf.constant(images))["probabilities"].numpy()  # (m, classes)
     conv_diff = float(np.max(np.abs(numpy_forward(images, model, conv_only=True) - keras_Z)))
     if not conv_diff <= atol:

@@ -17,7 +17,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from tf_course.data.images import image_dataset
+from tf_course.data.images import image_dataset, scale_uint8
 from tf_course.export.serving import export_image_classifier
 from tf_course.pipeline import PipelineOutput, RunContext
 
@@ -43,7 +43,7 @@ def train_served_model(ctx: RunContext) -> tuple[keras.Model, dict[str, Any]]:
     model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy")
     history = model.fit(image_dataset(x_train, y_train, batch_size=32, shuffle=True), epochs=epochs,
                         shuffle=False, verbose=2 if ctx.verbose else 0)  # the dataset reshuffles each epoch
-    probabilities = model(x_test.astype(np.float32) / 255.0, training=False).numpy()  # (n_test, 4), eager
+    probabilities = model(scale_uint8(x_test), training=False).numpy()  # (n_test, 4), eager
     accuracy = float(np.mean(probabilities.argmax(axis=1) == y_test))
     return model, {"x_test": x_test, "losses": [float(v) for v in history.history["loss"]], "test_accuracy": accuracy}
 
