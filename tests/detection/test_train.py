@@ -19,6 +19,7 @@ from tf_course.detection.train import (
     predict_detections,
     train_toy_detector,
 )
+from tf_course.train import History
 
 
 @pytest.fixture(scope="module")
@@ -61,13 +62,19 @@ def test_training_data_batches(data):
     assert abs(total - int(e_mask.sum())) <= 2
 
 
-def test_a_short_fit_lowers_the_loss(data):
+def test_a_short_fit_lowers_the_loss(data, capsys):
     keras.utils.set_random_seed(0)
-    model, history = train_toy_detector(data, TOY_ANCHORS, epochs=3, batch_size=16, learning_rate=3e-3)
-    assert set(history) == {"loss", "confidence", "classification", "coordinates", "seconds"}
-    assert len(history["loss"]) == 3 and history["loss"][-1] < history["loss"][0]
-    assert history["loss"][0] == pytest.approx(
-        history["confidence"][0] + history["classification"][0] + history["coordinates"][0], rel=1e-5)
+    model, history = train_toy_detector(data, TOY_ANCHORS, epochs=3, batch_size=16, learning_rate=3e-3, verbose=1)
+    lines = capsys.readouterr().err.splitlines()  # not a TTY: one progress line per epoch
+    assert [line.split("  ")[0] for line in lines] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
+    assert f"loss {history.history['loss'][-1]:.4f}" in lines[-1]
+    assert isinstance(history, History) and history.epoch == [0, 1, 2]
+    assert set(history.history) == {"loss", "confidence", "classification", "coordinates"}
+    assert len(history.seconds) == 3 and all(s > 0 for s in history.seconds)
+    losses = history.history
+    assert len(losses["loss"]) == 3 and losses["loss"][-1] < losses["loss"][0]
+    assert losses["loss"][0] == pytest.approx(
+        losses["confidence"][0] + losses["classification"][0] + losses["coordinates"][0], rel=1e-5)
     assert model.output.shape == (None, 6, 6, 45)
     result = evaluate_detector(model, data.subset(slice(0, 8)), TOY_ANCHORS)
     assert set(result) == {"map50", "ap_per_class", "num_images", "num_objects", "num_detections"}
@@ -80,7 +87,7 @@ def test_the_same_seed_gives_the_same_training(data):
     for _ in range(2):
         keras.utils.set_random_seed(1)
         model, history = train_toy_detector(small, TOY_ANCHORS, epochs=1, batch_size=8)
-        losses.append((history["loss"], model.get_layer("conv2d_5").bias.numpy()))
+        losses.append((history.history["loss"], model.get_layer("conv2d_5").bias.numpy()))
     assert losses[0][0] == losses[1][0]
     np.testing.assert_array_equal(losses[0][1], losses[1][1])
 
@@ -135,7 +142,7 @@ def test_default_setting_reaches_map50_0_7_on_the_held_out_set():
     train, test = load_detection_splits(0, settings.num_train, settings.num_test)
     model, history = train_toy_detector(train, TOY_ANCHORS, settings.epochs, settings.batch_size,
                                         settings.learning_rate)
-    assert history["loss"][-1] < 0.2 * history["loss"][0]
+    assert history.history["loss"][-1] < 0.2 * history.history["loss"][0]
     result = evaluate_detector(model, test, TOY_ANCHORS, settings.score_threshold, settings.iou_threshold,
                                settings.max_boxes)
     assert result["num_images"] == 500 and result["map50"] >= 0.7

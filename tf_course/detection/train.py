@@ -14,7 +14,6 @@ The detector itself stays a plain functional model (what gets saved and exported
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +29,7 @@ from tf_course.detection.metrics import mean_average_precision
 from tf_course.detection.nms import YoloNMS
 from tf_course.detection.targets import TOY_ANCHORS, encode_targets
 from tf_course.detection.toy import build_toy_detector
+from tf_course.train import EpochTimer, History, ProgressLogger
 
 LOSS_TERMS = ("confidence", "classification", "coordinates")
 
@@ -164,21 +164,6 @@ class YoloTrainer(keras.Model):
         return self._record(self._compute_terms(images, targets, training=False))
 
 
-class _Progress(keras.callbacks.Callback):
-    """One line per epoch: losses and elapsed time."""
-
-    def __init__(self, epochs: int) -> None:
-        super().__init__()
-        self.epochs = epochs
-
-    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        values = "  ".join(f"{k} {float(v):.4f}" for k, v in (logs or {}).items())
-        print(f"epoch {epoch + 1}/{self.epochs}  {values}  ({time.perf_counter() - self.start:.0f} s)", flush=True)
-
-
 def train_toy_detector(
     train: DetectionDataset,
     anchors: Sequence[float] | np.ndarray = TOY_ANCHORS,
@@ -189,7 +174,7 @@ def train_toy_detector(
     model: keras.Model | None = None,
     flip: bool = True,
     class_loss: str = "squared",
-) -> tuple[keras.Model, dict[str, list[float]]]:
+) -> tuple[keras.Model, History]:
     """Train :func:`~tf_course.detection.toy.build_toy_detector` (or ``model``) on ``train``.
 
     Args:
@@ -197,7 +182,8 @@ def train_toy_detector(
         anchors: A (width, height) pairs in grid cells (:data:`~tf_course.detection.targets.TOY_ANCHORS`).
         epochs, batch_size: passes over ``train`` and images per step.
         learning_rate: Adam's initial rate, cosine-decayed to 0 over all steps.
-        verbose: 0 silent, 1 one line per epoch.
+        verbose: 0 silent, 1 progress (:class:`~tf_course.train.ProgressLogger`: a bar on a TTY, else
+            one line per epoch, on stderr).
         model: a detector to train instead of a fresh toy detector (raw YOLO output, float images in [0, 1]).
         flip: random horizontal flips.
         class_loss: ``"squared"`` (YAD2K) or ``"crossentropy"`` (see :mod:`~tf_course.detection.loss`).
@@ -205,9 +191,9 @@ def train_toy_detector(
             reached map50 0.876 against 0.864, a difference within the spread between seeds.
 
     Returns:
-        ``(model, history)``: the trained detector and ``{"loss", "confidence", "classification",
-        "coordinates", "seconds"}``, one value per epoch (mean over the epoch's steps; ``seconds``
-        cumulative wall time).
+        ``(model, history)``: the trained detector and its :class:`~tf_course.train.History`:
+        ``history.history`` holds ``"loss", "confidence", "classification", "coordinates"``, one
+        value per epoch (mean over the epoch's steps), ``history.seconds`` each epoch's wall time.
     """
     anchors = as_anchors(anchors)
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
@@ -228,25 +214,12 @@ def train_toy_detector(
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)
     trainer = YoloTrainer(model, anchors, train.num_classes, class_loss=class_loss)
     trainer.compile(optimizer=keras.optimizers.Adam(schedule))
-    timer = _EpochClock()
+    timer = EpochTimer()
     callbacks: list[keras.callbacks.Callback] = [timer]
     if verbose:
-        callbacks.append(_Progress(epochs))
+        callbacks.append(ProgressLogger(epochs))
     fitted = trainer.fit(data, epochs=epochs, verbose=0, callbacks=callbacks, shuffle=False)  # data reshuffles
-    history = {name: [float(v) for v in values] for name, values in fitted.history.items()}
-    history["seconds"] = timer.seconds
-    return model, history
-
-
-class _EpochClock(keras.callbacks.Callback):
-    """Cumulative wall-clock seconds at the end of each epoch."""
-
-    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
-        self.start = time.perf_counter()
-        self.seconds: list[float] = []
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self.seconds.append(time.perf_counter() - self.start)
+    return model, History.from_keras(fitted, seconds=timer.seconds)
 
 
 def predict_detections(

@@ -1,6 +1,13 @@
-"""Training infrastructure: strategy-aware tf.function loop, checkpoints and resume, seeds."""
+"""Training infrastructure: strategy-aware tf.function loop, checkpoints and resume, seeds, the one
+:class:`History`, epoch timing and progress (:class:`EpochTimer`, :class:`ProgressLogger`,
+:class:`Progress`) and the optimisation of a variable (:func:`optimize_variable`)."""
 
-from tf_course.train.loop import History, Trainer
+from tf_course.train.callbacks import EpochTimer, ProgressLogger, steady_rate
+from tf_course.train.history import History
+from tf_course.train.loop import Trainer
+from tf_course.train.optimize import optimize_variable
+from tf_course.train.progress import Progress
 from tf_course.train.seeds import set_seed
 
-__all__ = ["History", "Trainer", "set_seed"]
+__all__ = ["EpochTimer", "History", "Progress", "ProgressLogger", "Trainer", "optimize_variable", "set_seed",
+           "steady_rate"]

@@ -13,14 +13,14 @@ the training accuracy, measured with batch statistics, is high. The weights are 
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from typing import Any
 
 import keras
 import numpy as np
 
 from tf_course.data.images import image_dataset
+from tf_course.train.callbacks import EpochTimer
+from tf_course.train.history import History
 
 
 @dataclass
@@ -28,40 +28,26 @@ class FitResult:
     """What :func:`fit_image_classifier` measured.
 
     Attributes:
-        history: ``fit``'s per-epoch values, ``{"loss": [...], "accuracy": [...]}``.
-        epoch_seconds: wall-clock seconds of each epoch.
-        images_per_second: training throughput (:meth:`EpochTimes.images_per_second`).
+        history: ``fit``'s per-epoch values, ``history.history == {"loss": [...], "accuracy": [...]}``,
+            with each epoch's wall-clock seconds in ``history.seconds``.
+        images_per_second: training throughput over the steady epochs
+            (:meth:`~tf_course.train.callbacks.EpochTimer.images_per_second`).
         test_loss, test_accuracy: ``model.evaluate`` on the test set (after the BatchNorm
             recalibration when there was one).
         before_recalibration: ``{"test_loss", "test_accuracy"}`` with the moving statistics
             ``fit`` left, when BatchNorm was recalibrated; else None.
     """
 
-    history: dict[str, list[float]]
-    epoch_seconds: list[float]
+    history: History
     images_per_second: float
     test_loss: float
     test_accuracy: float
     before_recalibration: dict[str, float] | None = None
 
-
-class EpochTimes(keras.callbacks.Callback):
-    """Records each epoch's wall-clock duration in seconds (``.seconds``, one per epoch)."""
-
-    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
-        self.seconds: list[float] = []
-
-    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self.seconds.append(time.perf_counter() - self._start)
-
-    def images_per_second(self, images_per_epoch: int) -> float:
-        """Training throughput; the first epoch (tracing, graph optimisation) is left out when
-        there are later epochs."""
-        seconds = self.seconds[1:] or self.seconds
-        return images_per_epoch * len(seconds) / sum(seconds)
+    @property
+    def epoch_seconds(self) -> list[float]:
+        """Wall-clock seconds of each epoch (``history.seconds``)."""
+        return self.history.seconds
 
 
 def recalibrate_batch_norm(model: keras.Model, images: np.ndarray, batch_size: int) -> int:
@@ -115,7 +101,7 @@ def fit_image_classifier(
             images and evaluate again.
     """
     model.compile(optimizer="adam", loss=loss, metrics=["accuracy"], jit_compile=jit_compile)
-    timer = EpochTimes()
+    timer = EpochTimer()
     history = model.fit(image_dataset(*train, batch_size, shuffle=True), epochs=epochs,
                         shuffle=False,  # image_dataset reshuffles every epoch
                         verbose=verbose, callbacks=[timer])
@@ -129,8 +115,7 @@ def fit_image_classifier(
         before = evaluate()
         recalibrate_batch_norm(model, train[0], batch_size)
     return FitResult(
-        history={k: [float(v) for v in values] for k, values in history.history.items()},
-        epoch_seconds=timer.seconds,
+        history=History.from_keras(history, seconds=timer.seconds),
         images_per_second=timer.images_per_second(len(train[0])),
         **evaluate(),
         before_recalibration=before,

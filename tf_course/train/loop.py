@@ -10,9 +10,7 @@ checkpoint with the history recorded so far.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,40 +18,11 @@ import keras
 import tensorflow as tf
 
 from tf_course.atomic import write_json_atomic
+from tf_course.train.history import History
+from tf_course.train.progress import Progress
 
 PerExampleLoss = Callable[[tf.Tensor, tf.Tensor], tf.Tensor]
 HISTORY_FILE = "history.json"
-
-
-@dataclass
-class History:
-    """What training recorded, like ``keras.callbacks.History``: ``history["loss"][i]`` is the
-    mean training loss of epoch ``epoch[i]`` (computed before that epoch's updates for
-    full-batch training, i.e. the course's "cost after iteration i")."""
-
-    epoch: list[int] = field(default_factory=list)
-    history: dict[str, list[float]] = field(default_factory=dict)
-
-    def append(self, epoch: int, logs: dict[str, float]) -> None:
-        """Record ``logs`` for ``epoch``."""
-        self.epoch.append(epoch)
-        for key, value in logs.items():
-            self.history.setdefault(key, []).append(float(value))
-
-    def truncate(self, n_epochs: int) -> None:
-        """Keep only entries of epochs ``< n_epochs`` (after a resume from an older checkpoint)."""
-        keep = [i for i, e in enumerate(self.epoch) if e < n_epochs]
-        self.epoch = [self.epoch[i] for i in keep]
-        self.history = {k: [v[i] for i in keep] for k, v in self.history.items()}
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-serialisable dict."""
-        return {"epoch": self.epoch, "history": self.history}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> History:
-        """Inverse of :meth:`to_json`."""
-        return cls(epoch=list(data["epoch"]), history={k: list(v) for k, v in data["history"].items()})
 
 
 class Trainer:
@@ -138,7 +107,8 @@ class Trainer:
             checkpoint_dir: where to save and resume from; None for no checkpoints.
             checkpoint_every: save every this many epochs (and always after the last one).
             max_to_keep: checkpoints kept by the manager.
-            verbose: show a progress bar (``keras.utils.Progbar``) on stderr.
+            verbose: show :class:`~tf_course.train.progress.Progress` (a bar on a TTY, else a line
+                every tenth of the run) on stderr.
             on_epoch_end: called as ``on_epoch_end(epoch, logs)`` after each epoch.
 
         Returns:
@@ -166,16 +136,13 @@ class Trainer:
         iterator = iter(self.strategy.experimental_distribute_dataset(dataset.repeat()))
         steps_t = tf.constant(steps, dtype=tf.int64)
         start = int(self.epoch.numpy())
-        bar = keras.utils.Progbar(epochs, verbose=1 if verbose and sys.stderr.isatty() else 0,
-                                  stateful_metrics=["loss"], unit_name="epoch")
-        if verbose and not sys.stderr.isatty() and start < epochs:
-            print(f"training epochs {start + 1}-{epochs}", file=sys.stderr)
+        progress = Progress(epochs, "epoch", verbose=verbose)
         for epoch in range(start, epochs):
             total, count = self._train_epoch(iterator, steps_t)
             logs = {"loss": float(total / count)}
             history.append(epoch, logs)
             self.epoch.assign_add(1)
-            bar.update(epoch + 1, values=list(logs.items()))
+            progress.update(epoch + 1, logs)
             if manager is not None and ((epoch + 1) % checkpoint_every == 0 or epoch + 1 == epochs):
                 # History first: a crash between the two leaves a history that is longer than
                 # the checkpoint, which the resume truncates, never one that is shorter.

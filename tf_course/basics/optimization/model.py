@@ -11,7 +11,6 @@ runs many epochs per ``tf.function`` call.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from typing import Literal
 
@@ -21,7 +20,7 @@ import tensorflow as tf
 
 from tf_course.basics.mlp import build_mlp, set_course_parameters
 from tf_course.scratch import optimization as scratch
-from tf_course.train import History, Trainer
+from tf_course.train import History, Progress, Trainer
 
 OptimizerName = Literal["gd", "momentum", "adam"]
 LearningRate = float | keras.optimizers.schedules.LearningRateSchedule
@@ -188,16 +187,13 @@ class PermutationTrainer(Trainer):
 
         history = History()
         epochs = permutations.shape[0]
-        bar = keras.utils.Progbar(epochs, verbose=1 if verbose and sys.stderr.isatty() else 0,
-                                  stateful_metrics=["loss"], unit_name="epoch")
-        if verbose and not sys.stderr.isatty():
-            print(f"training {epochs} epochs of {len(starts)} mini-batches", file=sys.stderr)
+        progress = Progress(epochs, "epoch", verbose=verbose)
         for begin in range(0, epochs, chunk):
             costs = train_epochs(tf.constant(permutations[begin : begin + chunk], tf.int32)).numpy()
             for e, cost in enumerate(costs, begin):
                 history.append(e, {"loss": float(cost)})
             self.epoch.assign_add(len(costs))
-            bar.update(begin + len(costs), values=[("loss", float(costs[-1]))])
+            progress.update(begin + len(costs), {"loss": float(costs[-1])})
         return history
 
 

@@ -52,13 +52,13 @@ def run(ctx: RunContext) -> PipelineOutput:
     epochs = QUICK_EPOCHS if ctx.quick else EPOCHS
     model, fit = train_happy_model(data, epochs, BATCH_SIZE, verbose=2 if ctx.verbose else 0)
     metrics = {
-        "train_accuracy": fit.history["accuracy"][-1],  # the last epoch of fit, as the course reports it
+        "train_accuracy": fit.history.history["accuracy"][-1],  # the last epoch of fit, as the course reports it
         "test_accuracy": fit.test_accuracy,
         "test_loss": fit.test_loss,
         "params": int(model.count_params()),
         "epochs": epochs,
-        "epoch_losses": fit.history["loss"],
-        "epoch_accuracies": fit.history["accuracy"],
+        "epoch_losses": fit.history.history["loss"],
+        "epoch_accuracies": fit.history.history["accuracy"],
         "images_per_second": fit.images_per_second,
     }
     data_source = {"happy": data.source}

@@ -82,11 +82,11 @@ def run(ctx: RunContext) -> PipelineOutput:
         "test_loss_before_recalibration": fit.before_recalibration["test_loss"],
         "params": int(model.count_params()),
         "layers": len(model.layers),
-        "train_accuracy": fit.history["accuracy"][-1],  # the last epoch of fit
+        "train_accuracy": fit.history.history["accuracy"][-1],  # the last epoch of fit
         "epochs": epochs,
         "train_examples": len(data.train.x[:train_examples]),
-        "epoch_losses": fit.history["loss"],
-        "epoch_accuracies": fit.history["accuracy"],
+        "epoch_losses": fit.history.history["loss"],
+        "epoch_accuracies": fit.history.history["accuracy"],
         "epoch_seconds": fit.epoch_seconds,
         "images_per_second": fit.images_per_second,
     }

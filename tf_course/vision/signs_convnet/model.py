@@ -87,10 +87,7 @@ def train_signs_convnet(
     fit = model.fit(image_dataset(images, labels, batch_size, shuffle=shuffle), epochs=epochs,
                     validation_data=validation_data, shuffle=False,  # image_dataset shuffles
                     verbose=2 if verbose else 0)
-    history = History()
-    for epoch in fit.epoch:
-        history.append(epoch, {key: values[epoch] for key, values in fit.history.items()})
-    return model, history
+    return model, History.from_keras(fit)
 
 
 def evaluate_accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:
