@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tests.helpers import assert_served_export
 from tf_course.basics.deep_nn import pipeline
-from tf_course.basics.mlp import flatten_uint8_images
 from tf_course.basics.twins import build_from_course_parameters
 from tf_course.data.datasets import load_cat_dataset
+from tf_course.export.serving import flatten_uint8_images
 from tf_course.pipeline import RunContext
 from tf_course.registry import BY_NAME
 from tf_course.scratch import deep_nn
@@ -87,12 +88,11 @@ def test_pipeline_quick(tmp_path):
 
     # The export is the L-layer twin behind uint8 images: it gives the NumPy model's probabilities.
     images = load_cat_dataset(None).test.x[:4]  # (4, 64, 64, 3) uint8
-    serve = tf.saved_model.load(out.exports[0]).signatures["serving_default"]
-    served = serve(images=tf.constant(images))["cat_probability"].numpy()
     X = flatten_uint8_images(tf.constant(images)).numpy().T.astype(np.float64)  # (12288, 4)
     AL, _ = deep_nn.L_model_forward(X, runs["l_layer"].parameters)
+    served = assert_served_export(out.exports[0], {"serving_default": ({"images": images}, {"cat_probability": AL[0]})},
+                                  atol=1e-4)["serving_default"]["cat_probability"]
     assert served.shape == (4,) and served.dtype == np.float32
-    np.testing.assert_allclose(served, AL[0], atol=1e-4)
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import pytest
 import tensorflow as tf
 from numpy.testing import assert_allclose
 
+from tests.helpers import assert_served_export
 from tf_course.basics.gradient_checking.model import (
     build_gradient_check_model,
     gradient_check_n_test_case,
@@ -120,8 +121,7 @@ def test_pipeline_course_numbers(tmp_path, case):
     assert metrics["tf_difference_nd"] < 2e-7
     assert 0 < metrics["tf_vs_numpy_max_abs_grad_diff"] < 1e-5
 
-    serve = tf.saved_model.load(out.exports[0]).signatures["serving_default"]
-    probability = serve(features=tf.constant(x.T, tf.float32))["probability"].numpy()
-    AL, _, _ = deep_nn.forward_pass(x, parameters, "relu")
-    assert probability.shape == (3,)
-    assert_allclose(probability, AL[0], atol=1e-6)
+    AL, _, _ = deep_nn.forward_pass(x, parameters, "relu")  # (1, 3)
+    served = assert_served_export(out.exports[0], {"serving_default": ({"features": x.T.astype(np.float32)},
+                                                                       {"probability": AL[0]})}, atol=1e-6)
+    assert served["serving_default"]["probability"].shape == (3,)

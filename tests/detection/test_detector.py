@@ -16,6 +16,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
+from tests.helpers import assert_served_export
 from tf_course.cli import main
 from tf_course.detection.detector import FLOAT_SIGNATURE, Detector, DetectorConfig, trim
 from tf_course.detection.predict import detector_function, load_exported_detector, predict
@@ -90,6 +91,18 @@ def test_export_has_both_signatures_and_the_detector_config(exported):
     assert signatures["serving_default"]["outputs"]["boxes"]["shape"] == [None, 3, 4]
     on_disk = json.loads((result.path / "manifest.json").read_text())
     assert on_disk["detector"]["class_names"] == list(CLASSES) and on_disk["detector"]["max_boxes"] == 3
+    assert sorted(p.name for p in result.path.parent.iterdir()) == ["1"]  # no temporary dir left beside it
+
+
+def test_both_served_signatures_give_the_hand_computed_box_without_tf_course(exported):
+    _, result = exported
+    expected = {"boxes": np.array([[[25, 50, 75, 150], [0, 0, 0, 0], [0, 0, 0, 0]]] * 2, np.float32),  # 100 x 200
+                "scores": np.array([[EXPECTED_SCORE, 0, 0]] * 2, np.float32),
+                "classes": np.array([[1, -1, -1]] * 2, np.int32), "num_detections": np.array([1, 1], np.int32)}
+    encoded = np.array([_png(100, 200), _png(100, 200)], dtype=bytes)
+    assert_served_export(result.path, {"serving_default": ({"images": encoded}, expected),
+                                       FLOAT_SIGNATURE: ({"images": np.zeros((2, 100, 200, 3), np.float32)}, expected)},
+                         atol=1e-3)
 
 
 def test_predict_prints_course_lines_and_saves_annotated_images(exported, tmp_path, capsys):

@@ -1,17 +1,24 @@
-"""Atomic SavedModel export, manifest, and reload-and-compare in a fresh process."""
+"""export_and_check: write, verify in a fresh process, manifest, then publish; nothing left on failure."""
 
 from __future__ import annotations
 
 import json
+import tempfile
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from tf_course.export import export_serving, next_version, verify_in_fresh_process
-from tf_course.export import saved_model as saved_model_module
-from tf_course.export.verify import ExportMismatch
+from tests.helpers import assert_served_export
+from tf_course.export import (
+    ExportMismatch,
+    Signature,
+    export_and_check,
+    next_version,
+    verify_signatures_in_fresh_process,
+)
+from tf_course.export import verify as verify_module
 
 
 def _model():
@@ -21,37 +28,126 @@ def _model():
     return keras.Model(inputs, outputs)
 
 
-def _serve(model):
+VALUES = np.array([[1, 2, 3], [0, -5, 9]], dtype=np.int32)
+
+
+def _scaled(model):
+    """serving_default: int32 values (batch, 3) -> /10 -> model -> probabilities (batch, 2)."""
+
     def serve(values):
         return {"probabilities": model(tf.cast(values, tf.float32) / 10.0)}
 
-    return serve
+    return Signature(serve, [tf.TensorSpec((None, 3), tf.int32, name="values")], {"values": VALUES})
 
 
-SPEC = [tf.TensorSpec((None, 3), tf.int32, name="values")]
+def _float(model, serve=None, atol=1e-5):
+    """serve_float: float32 values (batch, 3) -> model -> probabilities (batch, 2), no scaling."""
+
+    def serve_float(values):
+        return {"probabilities": model(values)}
+
+    return Signature(serve or serve_float, [tf.TensorSpec((None, 3), tf.float32, name="values")],
+                     {"values": np.array([[0.5, -1.0, 2.0]], np.float32)}, atol)
 
 
-def _export(model, out, **kw):
-    return export_serving("toy", _serve(model), SPEC, [model], out, **kw)
+def _export(model, out, signatures=None, **kw):
+    return export_and_check("toy", signatures or {"serving_default": _scaled(model)}, [model], out, **kw)
+
+
+def _expected(model, values):
+    return {"probabilities": model(np.asarray(values, np.float32)).numpy()}
 
 
 def test_export_layout_manifest_and_fresh_process_reload(tmp_path):
     model = _model()
     result = _export(model, tmp_path, metrics={"accuracy": 0.5}, data_source={"toy": "synthetic"})
     assert result.path == tmp_path / "toy" / "1" and result.version == 1
+    assert sorted(p.name for p in (tmp_path / "toy").iterdir()) == ["1"]  # the temporary dir was renamed
     assert (result.path / "saved_model.pb").is_file() and (result.path / "variables").is_dir()
     manifest = json.loads((result.path / "manifest.json").read_text())
     assert manifest == result.manifest
+    assert sorted(manifest["signatures"]) == ["serving_default"]
     sig = manifest["signatures"]["serving_default"]
     assert sig["inputs"] == {"values": {"dtype": "int32", "shape": [None, 3]}}
     assert sig["outputs"] == {"probabilities": {"dtype": "float32", "shape": [None, 2]}}
     assert manifest["metrics"] == {"accuracy": 0.5} and manifest["data_source"] == {"toy": "synthetic"}
     assert manifest["tensorflow"] == tf.__version__ and manifest["keras"] == keras.__version__
+    assert manifest["name"] == "toy" and manifest["version"] == 1
 
-    values = np.array([[1, 2, 3], [0, -5, 9]], dtype=np.int32)
-    expected = model(values.astype(np.float32) / 10.0).numpy()
-    diffs = verify_in_fresh_process(result.path, {"values": values}, {"probabilities": expected})
-    assert diffs["probabilities"] < 1e-6
+    values = np.array([[4, 4, 4]], dtype=np.int32)
+    diffs = verify_signatures_in_fresh_process(
+        result.path, {"serving_default": ({"values": values}, _expected(model, values / 10.0))})
+    assert diffs["serving_default"]["probabilities"] < 1e-6
+
+
+def test_two_signatures_round_trip_and_the_manifest_describes_both(tmp_path):
+    model = _model()
+    result = _export(model, tmp_path, {"serving_default": _scaled(model), "serve_float": _float(model)},
+                     manifest_extra={"class_names": ["no", "yes"]})
+    signatures = result.manifest["signatures"]
+    assert sorted(signatures) == ["serve_float", "serving_default"]
+    assert signatures["serving_default"]["inputs"] == {"values": {"dtype": "int32", "shape": [None, 3]}}
+    assert signatures["serve_float"]["inputs"] == {"values": {"dtype": "float32", "shape": [None, 3]}}
+    for sig in signatures.values():
+        assert sig["outputs"] == {"probabilities": {"dtype": "float32", "shape": [None, 2]}}
+    assert result.manifest["class_names"] == ["no", "yes"]
+
+    floats = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], np.float32)
+    served = assert_served_export(result.path, {
+        "serving_default": ({"values": VALUES}, _expected(model, VALUES / 10.0)),
+        "serve_float": ({"values": floats}, _expected(model, floats)),  # no /10: same model, other inputs
+    })
+    # the float signature on the same numbers skips the scaling: its outputs differ
+    assert not np.allclose(served["serve_float"]["probabilities"], _expected(model, floats / 10.0)["probabilities"])
+    with pytest.raises(ExportMismatch, match=r"\[serve_float\]: output 'probabilities' differs by"):
+        assert_served_export(result.path, {"serve_float": ({"values": floats}, _expected(model, floats / 10.0))})
+
+
+def test_a_mismatching_signature_fails_and_leaves_no_version_and_no_temporary_dir(tmp_path, monkeypatch):
+    scratch = tmp_path / "tmp"  # the process's temporary folder for this test: leftovers are visible here
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    model = _model()
+
+    def drifting(values):  # +0.5 only in the traced (exported) graph, not when called eagerly
+        out = model(values)
+        return {"probabilities": out if tf.executing_eagerly() else out + 0.5}
+
+    signatures = {"serving_default": _scaled(model), "serve_float": _float(model, serve=drifting, atol=0.1)}
+    with pytest.raises(ExportMismatch, match=r"export toy v1 \[serve_float\]: output 'probabilities' differs by "
+                                             r"0\.5 \(> 0\.1\)"):
+        _export(model, tmp_path / "out", signatures)
+    assert list((tmp_path / "out" / "toy").iterdir()) == []  # neither "1" nor ".tmp-1-..."
+    assert list(scratch.iterdir()) == []  # the .npz exchange folder tf_course_verify_* is gone too
+    assert _export(model, tmp_path / "out").version == 1  # the failed export took no version number
+
+
+def test_serving_default_is_required(tmp_path):
+    model = _model()
+    message = r"export toy: expected a 'serving_default' signature, found \['serve_float'\]"
+    with pytest.raises(ValueError, match=message):
+        _export(model, tmp_path, {"serve_float": _float(model)})
+    assert not (tmp_path / "toy").exists()
+
+
+@pytest.mark.parametrize(("sample", "message"), [
+    ({"features": VALUES}, r"expected a sample for the inputs \['values'\], found \['features'\]"),
+    ({"values": VALUES[:, :2]}, r"input 'values': expected shape \(None, 3\), found \(2, 2\)"),
+])
+def test_the_sample_must_fit_the_inputs(tmp_path, sample, message):
+    model = _model()
+    signature = Signature(_scaled(model).fn, [tf.TensorSpec((None, 3), tf.int32, name="values")], sample)
+    with pytest.raises(ValueError, match=r"export toy \[serving_default\]: " + message):
+        _export(model, tmp_path, {"serving_default": signature})
+
+
+def test_inputs_need_names_and_manifest_extra_cannot_replace_standard_keys(tmp_path):
+    model = _model()
+    unnamed = Signature(_scaled(model).fn, [tf.TensorSpec((None, 3), tf.int32)], {"values": VALUES})
+    with pytest.raises(ValueError, match=r"expected one distinct name per input TensorSpec, found \[None\]"):
+        _export(model, tmp_path, {"serving_default": unnamed})
+    with pytest.raises(ValueError, match=r"may not replace standard manifest keys \['metrics'\]"):
+        _export(model, tmp_path, manifest_extra={"metrics": {}})
 
 
 def test_versions_increment_and_existing_version_refused(tmp_path):
@@ -64,14 +160,12 @@ def test_versions_increment_and_existing_version_refused(tmp_path):
 
 
 def test_interrupted_export_leaves_no_version(tmp_path, monkeypatch):
-    model = _model()
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # as if the user pressed Ctrl-C while the export was being checked
 
-    def crash(path):
-        raise KeyboardInterrupt  # as if the user pressed Ctrl-C after the SavedModel was written
-
-    monkeypatch.setattr(saved_model_module, "describe_signatures", crash)
+    monkeypatch.setattr(verify_module, "run_in_fresh_process", crash)
     with pytest.raises(KeyboardInterrupt):
-        _export(model, tmp_path)
+        _export(_model(), tmp_path)
     assert sorted(p.name for p in (tmp_path / "toy").iterdir()) == []
 
 
@@ -86,26 +180,11 @@ def test_verify_detects_a_wrong_model(tmp_path):
     model = _model()
     result = _export(model, tmp_path)
     values = np.ones((1, 3), dtype=np.int32)
-    wrong = model(values.astype(np.float32) / 10.0).numpy() + 0.1
+    wrong = _expected(model, values / 10.0)["probabilities"] + 0.1
     with pytest.raises(ExportMismatch, match="output 'probabilities' differs by 0.1"):
-        verify_in_fresh_process(result.path, {"values": values}, {"probabilities": wrong})
+        verify_signatures_in_fresh_process(result.path, {"serving_default": ({"values": values},
+                                                                             {"probabilities": wrong})})
     with pytest.raises(ExportMismatch, match=r"expected output 'scores', found \['probabilities'\]"):
-        verify_in_fresh_process(result.path, {"values": values}, {"scores": wrong})
-
-
-def test_extra_signature_is_exported_described_and_verifiable(tmp_path):
-    model = _model()
-
-    def serve_float(values):
-        return {"probabilities": model(values)}
-
-    extra = {"serve_float": (serve_float, [tf.TensorSpec((None, 3), tf.float32, name="values")])}
-    result = _export(model, tmp_path, extra_signatures=extra)
-    assert sorted(result.manifest["signatures"]) == ["serve_float", "serving_default"]
-    assert result.manifest["signatures"]["serve_float"]["inputs"]["values"]["dtype"] == "float32"
-    values = np.array([[1.0, 2.0, 3.0]], np.float32)
-    expected = {"probabilities": model(values).numpy()}
-    # the float signature skips the /10 scaling of serving_default: same model, different inputs
-    verify_in_fresh_process(result.path, {"values": values}, expected, signature="serve_float")
-    with pytest.raises(ExportMismatch):
-        verify_in_fresh_process(result.path, {"values": values.astype(np.int32)}, expected)
+        verify_signatures_in_fresh_process(result.path, {"serving_default": ({"values": values}, {"scores": wrong})})
+    with pytest.raises(RuntimeError, match=r"expected signature 'serve_float', found \['serving_default'\]"):
+        verify_signatures_in_fresh_process(result.path, {"serve_float": ({"values": values}, {})})

@@ -16,7 +16,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tf_course.export import export_and_check
+from tf_course.export import Signature, export_and_check
+from tf_course.export.serving import flatten_uint8_images, probability_serving_fn
 from tf_course.pipeline import PipelineOutput
 from tf_course.train import History, Trainer
 
@@ -105,30 +106,6 @@ def train_full_batch(
     return trainer.model, history
 
 
-def flatten_uint8_images(images: tf.Tensor) -> tf.Tensor:
-    """(batch, h, w, c) uint8 -> (batch, h*w*c) float32 in [0, 1], the course's flattening."""
-    shape = tf.shape(images)
-    return tf.reshape(tf.cast(images, tf.float32) / 255.0, (shape[0], -1))  # (batch, h*w*c)
-
-
-def probability_serving_fn(
-    model: keras.Model,
-    output_name: str = "probability",
-    preprocess: Callable[[tf.Tensor], tf.Tensor] | None = None,
-) -> Callable[[tf.Tensor], dict[str, tf.Tensor]]:
-    """A serving function: input -> ``{output_name: (batch,)}`` for a one-unit classifier.
-
-    ``preprocess`` runs in the graph first (e.g. :func:`flatten_uint8_images`). The signature's
-    input name is the ``name`` of the ``tf.TensorSpec`` it is exported with.
-    """
-
-    def serve(inputs: tf.Tensor) -> dict[str, tf.Tensor]:
-        x = preprocess(inputs) if preprocess is not None else inputs
-        return {output_name: tf.reshape(model(x, training=False), (-1,))}  # (batch, 1) -> (batch,)
-
-    return serve
-
-
 def keras_binary_accuracy(model: keras.Model, X: np.ndarray, Y: np.ndarray) -> float:
     """Accuracy of a one-unit sigmoid model on course-layout X (n_x, m), Y (1, m), threshold 0.5."""
     probabilities = model.predict(X.T.astype(np.float32), verbose=0, batch_size=4096).reshape(1, -1)  # (1, m)
@@ -158,6 +135,6 @@ def export_binary_classifier(
     else:
         serve = probability_serving_fn(model, output_name, preprocess=flatten_uint8_images)
         spec = tf.TensorSpec((None, *image_shape), tf.uint8, name="images")
-    result = export_and_check(name, serve, spec, [model], out_dir, sample=sample, metrics=metrics,
-                              data_source=data_source)
+    signatures = {"serving_default": Signature(serve, [spec], {spec.name: sample})}
+    result = export_and_check(name, signatures, [model], out_dir, metrics=metrics, data_source=data_source)
     return PipelineOutput(metrics=metrics, data_source=data_source, exports=[str(result.path)])

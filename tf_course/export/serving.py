@@ -9,6 +9,10 @@ the probabilities of every class back:
 
 A one-unit sigmoid model (a binary classifier such as HappyModel) returns ``p`` (batch, 1); its
 served ``probabilities`` are ``[1 - p, p]`` (batch, 2), the same layout as a softmax model's.
+
+A one-unit classifier can also be served as one probability per example
+(:func:`probability_serving_fn`, ``(batch,)``), optionally behind the course's flattening of uint8
+images (:func:`flatten_uint8_images`).
 """
 
 from __future__ import annotations
@@ -22,8 +26,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf_course.data.images import normalize_images
-from tf_course.export.checked import export_and_check
-from tf_course.export.saved_model import ExportResult
+from tf_course.export.saved_model import SIGNATURE, ExportResult, Signature, export_and_check
 
 INPUT_NAME = "images"
 OUTPUT_NAME = "probabilities"
@@ -55,6 +58,30 @@ def image_classifier_serving_fn(
     return serve
 
 
+def flatten_uint8_images(images: tf.Tensor) -> tf.Tensor:
+    """(batch, h, w, c) uint8 -> (batch, h*w*c) float32 in [0, 1], the course's flattening of ``X / 255.``."""
+    shape = tf.shape(images)
+    return tf.reshape(normalize_images(images), (shape[0], -1))  # (batch, h, w, c) -> (batch, h*w*c)
+
+
+def probability_serving_fn(
+    model: keras.Model,
+    output_name: str = "probability",
+    preprocess: Callable[[tf.Tensor], tf.Tensor] | None = None,
+) -> Callable[[tf.Tensor], dict[str, tf.Tensor]]:
+    """A serving function: input -> ``{output_name: (batch,)}`` for a one-unit classifier.
+
+    ``preprocess`` runs in the graph first (e.g. :func:`flatten_uint8_images`). The signature's
+    input name is the ``name`` of the ``tf.TensorSpec`` it is exported with.
+    """
+
+    def serve(inputs: tf.Tensor) -> dict[str, tf.Tensor]:
+        x = preprocess(inputs) if preprocess is not None else inputs
+        return {output_name: tf.reshape(model(x, training=False), (-1,))}  # (batch, 1) -> (batch,)
+
+    return serve
+
+
 def export_image_classifier(
     name: str,
     model: keras.Model,
@@ -78,15 +105,8 @@ def export_image_classifier(
     """
     sample = np.asarray(sample)
     if sample.ndim != 4 or sample.dtype != np.uint8:
-        raise ValueError(f"export_image_classifier: sample must be uint8 (k, H, W, C), got {sample.dtype} "
+        raise ValueError(f"export_image_classifier: expected a uint8 sample (k, H, W, C), found {sample.dtype} "
                          f"{sample.shape}")
-    return export_and_check(
-        name,
-        image_classifier_serving_fn(model, output_name),
-        tf.TensorSpec((None, *sample.shape[1:]), tf.uint8, name=INPUT_NAME),
-        [model],
-        out_dir,
-        sample=sample,
-        metrics=metrics,
-        data_source=data_source,
-    )
+    signature = Signature(image_classifier_serving_fn(model, output_name),
+                          [tf.TensorSpec((None, *sample.shape[1:]), tf.uint8, name=INPUT_NAME)], {INPUT_NAME: sample})
+    return export_and_check(name, {SIGNATURE: signature}, [model], out_dir, metrics=metrics, data_source=data_source)

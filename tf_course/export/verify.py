@@ -1,8 +1,10 @@
 """Reload an export in a fresh Python process that cannot import ``tf_course`` and compare.
 
 This is what a serving engineer does: plain TensorFlow, no project code. The child process
-blocks ``import tf_course``, loads the SavedModel once, runs ``serving_default`` (or other
-signatures) on the given inputs and hands the outputs back through ``.npz`` files.
+(``python -I``, ``import tf_course`` blocked) loads the SavedModel once, runs the requested
+signatures on the given inputs, and hands back their outputs (``.npz`` files in a temporary
+directory that is always removed) and a description of every signature's inputs and outputs
+(dtype, shape), which becomes the export's manifest entry ``signatures``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,63 +32,59 @@ except ImportError:
     pass
 else:
     raise SystemExit("tf_course is importable in the verification process")
+
+def spec_json(spec):
+    return {"dtype": spec.dtype.name, "shape": None if spec.shape.rank is None else
+            [None if d is None else int(d) for d in spec.shape.as_list()]}
+
 loaded = tf.saved_model.load(sys.argv[1])
+description = {}
+for name in sorted(loaded.signatures):
+    fn = loaded.signatures[name]
+    _, inputs = fn.structured_input_signature
+    description[name] = {"inputs": {k: spec_json(v) for k, v in sorted(inputs.items())},
+                         "outputs": {k: spec_json(v) for k, v in sorted(fn.structured_outputs.items())}}
+with open("description.json", "w") as handle:
+    json.dump(description, handle)
 for i, signature in enumerate(json.loads(sys.argv[2])):
+    if signature not in loaded.signatures:
+        raise SystemExit(f"expected signature {signature!r}, found {sorted(loaded.signatures)}")
     inputs = dict(np.load(f"inputs{i}.npz"))
     outputs = loaded.signatures[signature](**{k: tf.constant(v) for k, v in inputs.items()})
     np.savez(f"outputs{i}.npz", **{k: v.numpy() for k, v in outputs.items()})
 """
+
+Arrays = Mapping[str, np.ndarray]
 
 
 class ExportMismatch(AssertionError):
     """The reloaded export's outputs differ from the in-memory model's."""
 
 
-def verify_in_fresh_process(
+def run_in_fresh_process(
     export_dir: str | Path,
-    inputs: dict[str, np.ndarray],
-    expected: dict[str, np.ndarray],
-    atol: float = 1e-5,
+    inputs: Mapping[str, Arrays],
     timeout: float = 300.0,
-    signature: str = "serving_default",
-) -> dict[str, float]:
-    """Run one signature of ``export_dir`` in a child process and compare to ``expected``.
+) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, dict[str, Any]]]:
+    """Run signatures of the SavedModel ``export_dir`` in a child process without ``tf_course``.
 
     Args:
-        export_dir: a SavedModel directory (``saved_models/<name>/<version>``).
-        inputs: named input arrays, as the signature names them.
-        expected: named outputs of the in-memory model for the same inputs.
-        atol: largest allowed absolute difference per output.
-        signature: which of the export's signatures to run.
+        export_dir: a SavedModel directory.
+        inputs: ``{signature: {input_name: array}}``; every signature listed is run once.
+        timeout: seconds the child may take.
 
     Returns:
-        ``{output_name: max_abs_diff}``.
+        ``({signature: {output_name: array}}, description)`` where ``description`` is
+        ``{signature: {"inputs": {name: {"dtype", "shape"}}, "outputs": {...}}}`` for every
+        signature of the export (shape: a list with None for unknown dimensions).
 
     Raises:
-        ExportMismatch: an output is missing, has another shape, or differs by more than atol.
         RuntimeError: the child process failed (its stderr is included).
     """
-    return verify_signatures_in_fresh_process(export_dir, {signature: (inputs, expected)}, atol, timeout)[signature]
-
-
-def verify_signatures_in_fresh_process(
-    export_dir: str | Path,
-    checks: dict[str, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]],
-    atol: float = 1e-5,
-    timeout: float = 300.0,
-) -> dict[str, dict[str, float]]:
-    """:func:`verify_in_fresh_process` for several signatures, loading the export once.
-
-    Args:
-        checks: ``{signature: (inputs, expected)}``.
-
-    Returns:
-        ``{signature: {output_name: max_abs_diff}}``.
-    """
-    signatures = list(checks)
+    signatures = list(inputs)
     with tempfile.TemporaryDirectory(prefix="tf_course_verify_") as tmp:
         for i, signature in enumerate(signatures):
-            np.savez(Path(tmp) / f"inputs{i}.npz", **checks[signature][0])
+            np.savez(Path(tmp) / f"inputs{i}.npz", **inputs[signature])
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         proc = subprocess.run(
@@ -93,25 +93,61 @@ def verify_signatures_in_fresh_process(
         )
         if proc.returncode != 0:
             raise RuntimeError(f"reloading {export_dir} in a fresh process failed:\n{proc.stderr[-4000:]}")
-        outputs = []
-        for i in range(len(signatures)):
+        outputs = {}
+        for i, signature in enumerate(signatures):
             with np.load(Path(tmp) / f"outputs{i}.npz") as got:
-                outputs.append({k: got[k] for k in got.files})
-    return {signature: _compare(export_dir, signature, got, checks[signature][1], atol)
-            for signature, got in zip(signatures, outputs)}
+                outputs[signature] = {k: got[k] for k in got.files}
+        description = json.loads((Path(tmp) / "description.json").read_text())
+    return outputs, description
 
 
-def _compare(export_dir: str | Path, signature: str, outputs: dict[str, np.ndarray],
-             expected: dict[str, np.ndarray], atol: float) -> dict[str, float]:
+def compare_outputs(where: str, outputs: Arrays, expected: Arrays, atol: float) -> dict[str, float]:
+    """``{output_name: max_abs_diff}`` of ``outputs`` against ``expected``.
+
+    Raises:
+        ExportMismatch: an output is missing, has another shape, or differs by more than ``atol``.
+    """
     diffs: dict[str, float] = {}
     for key, want in expected.items():
-        where = f"{export_dir} [{signature}]"
         if key not in outputs:
             raise ExportMismatch(f"{where}: expected output {key!r}, found {sorted(outputs)}")
-        have = outputs[key]
-        if have.shape != np.shape(want):
-            raise ExportMismatch(f"{where}: output {key!r}: expected shape {np.shape(want)}, found {have.shape}")
-        diffs[key] = float(np.max(np.abs(have.astype(np.float64) - np.asarray(want, np.float64)), initial=0.0))
-        if diffs[key] > atol:
+        have, want = np.asarray(outputs[key]), np.asarray(want)
+        if have.shape != want.shape:
+            raise ExportMismatch(f"{where}: output {key!r}: expected shape {want.shape}, found {have.shape}")
+        if have.dtype.kind in "SUO" or want.dtype.kind in "SUO":  # strings: equal or not
+            diffs[key] = 0.0 if np.array_equal(have, want) else float("inf")
+        else:
+            diffs[key] = float(np.max(np.abs(have.astype(np.float64) - want.astype(np.float64)), initial=0.0))
+        if not diffs[key] <= atol:  # NaN differs too
             raise ExportMismatch(f"{where}: output {key!r} differs by {diffs[key]:.3g} (> {atol})")
     return diffs
+
+
+def verify_signatures_in_fresh_process(
+    export_dir: str | Path,
+    checks: Mapping[str, tuple[Arrays, Arrays]],
+    atol: float | Mapping[str, float] = 1e-5,
+    timeout: float = 300.0,
+) -> dict[str, dict[str, float]]:
+    """Run each signature of ``export_dir`` in a fresh process and compare to the expected outputs.
+
+    Args:
+        export_dir: a SavedModel directory (``saved_models/<name>/<version>``).
+        checks: ``{signature: (inputs, expected)}``: named input arrays, as the signature names
+            them, and the named outputs the in-memory model gives for them.
+        atol: largest allowed absolute difference per output; one for all signatures or
+            ``{signature: atol}``.
+
+    Returns:
+        ``{signature: {output_name: max_abs_diff}}``.
+
+    Raises:
+        ExportMismatch: an output is missing, has another shape, or differs by more than atol.
+        RuntimeError: the child process failed (e.g. an unknown signature; its stderr is included).
+    """
+    outputs, _ = run_in_fresh_process(export_dir, {s: inputs for s, (inputs, _) in checks.items()}, timeout)
+    return {
+        signature: compare_outputs(f"{export_dir} [{signature}]", outputs[signature], expected,
+                                   atol[signature] if isinstance(atol, Mapping) else atol)
+        for signature, (_, expected) in checks.items()
+    }

@@ -13,13 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-import tensorflow as tf
 
-from tf_course.basics.mlp import flatten_uint8_images, probability_serving_fn
+from tf_course.basics.mlp import export_binary_classifier
 from tf_course.basics.twins import TwinRun, train_from_course_parameters, twin_metrics
 from tf_course.data.course_h5 import IMAGE_SHAPE, flatten_images
 from tf_course.data.datasets import load_cat_dataset
-from tf_course.export import export_and_check
 from tf_course.pipeline import PipelineOutput, RunContext
 from tf_course.scratch import deep_nn
 from tf_course.scratch.deep_nn import Parameters
@@ -77,17 +75,9 @@ def run_with_models(ctx: RunContext) -> tuple[PipelineOutput, dict[str, TwinRun]
     metrics["two_layer_params"] = int(runs["two_layer"].model.count_params())
     data_source = {"cat": data.source}
 
-    result = export_and_check(
-        NAME,
-        probability_serving_fn(model, "cat_probability", preprocess=flatten_uint8_images),
-        tf.TensorSpec((None, *IMAGE_SHAPE), tf.uint8, name="images"),
-        [model],
-        ctx.out_dir,
-        sample=data.test.x[:8],
-        metrics=metrics,
-        data_source=data_source,
-    )
-    return PipelineOutput(metrics=metrics, data_source=data_source, exports=[str(result.path)]), runs
+    output = export_binary_classifier(NAME, model, ctx.out_dir, data.test.x[:8], metrics, data_source,
+                                      image_shape=IMAGE_SHAPE, output_name="cat_probability")
+    return output, runs
 
 
 def run(ctx: RunContext) -> PipelineOutput:

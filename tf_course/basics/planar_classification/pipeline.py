@@ -9,11 +9,9 @@ with the sizes as string keys (JSON). All accuracies are training accuracies, as
 from __future__ import annotations
 
 import keras
-import tensorflow as tf
 
-from tf_course.basics.mlp import keras_binary_accuracy, probability_serving_fn
+from tf_course.basics.mlp import export_binary_classifier, keras_binary_accuracy
 from tf_course.data.generated import load_planar_dataset
-from tf_course.export import export_and_check
 from tf_course.pipeline import PipelineOutput, RunContext
 from tf_course.scratch import planar
 from tf_course.scratch.deep_nn import Parameters
@@ -50,17 +48,7 @@ def run_with_models(ctx: RunContext) -> tuple[PipelineOutput, Parameters, keras.
     }
     data_source = {"planar": "generated"}
 
-    result = export_and_check(
-        NAME,
-        probability_serving_fn(model, "probability"),
-        tf.TensorSpec((None, X.shape[0]), tf.float32, name="features"),
-        [model],
-        ctx.out_dir,
-        sample=X.T[:8],
-        metrics=metrics,
-        data_source=data_source,
-    )
-    output = PipelineOutput(metrics=metrics, data_source=data_source, exports=[str(result.path)])
+    output = export_binary_classifier(NAME, model, ctx.out_dir, X.T[:8], metrics, data_source)
     return output, parameters, model
 
 

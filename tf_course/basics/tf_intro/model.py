@@ -14,9 +14,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tf_course.basics.mlp import build_mlp, flatten_uint8_images
+from tf_course.basics.mlp import build_mlp
 from tf_course.data.images import image_dataset
-from tf_course.export.serving import OUTPUT_NAME
+from tf_course.export.serving import OUTPUT_NAME, flatten_uint8_images
 from tf_course.train import History, Trainer
 
 from .ops import LAYER_DIMS

@@ -20,7 +20,8 @@ from __future__ import annotations
 import tensorflow as tf
 
 from tf_course.data.datasets import load_signs_dataset
-from tf_course.export import export_and_check
+from tf_course.export import Signature, export_and_check
+from tf_course.export.saved_model import SIGNATURE
 from tf_course.export.serving import INPUT_NAME
 from tf_course.pipeline import PipelineOutput, RunContext
 
@@ -49,14 +50,8 @@ def run(ctx: RunContext) -> PipelineOutput:
     }
     data_source = {"signs": data.source}
 
-    result = export_and_check(
-        NAME,
-        serving_fn(model),
-        tf.TensorSpec((None, *data.test.x.shape[1:]), tf.uint8, name=INPUT_NAME),
-        [model],
-        ctx.out_dir,
-        sample=data.test.x[:8],
-        metrics=metrics,
-        data_source=data_source,
-    )
+    spec = tf.TensorSpec((None, *data.test.x.shape[1:]), tf.uint8, name=INPUT_NAME)
+    signature = Signature(serving_fn(model), [spec], {INPUT_NAME: data.test.x[:8]})
+    result = export_and_check(NAME, {SIGNATURE: signature}, [model], ctx.out_dir, metrics=metrics,
+                              data_source=data_source)
     return PipelineOutput(metrics=metrics, data_source=data_source, exports=[str(result.path)])
