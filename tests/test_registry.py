@@ -95,7 +95,8 @@ def test_detect_help_and_defaults_without_importing_tensorflow():
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     first, *helps = out.splitlines()
-    assert first == "['a.jpg'] None saved_models/yolo None out 10 0.3 0.5 tf_course.detection.command"
+    # None: the course's 10 / 0.3 / 0.5 with --weights, the export's own settings without
+    assert first == "['a.jpg'] None saved_models/yolo None out None None None tf_course.detection.command"
     text = " ".join(" ".join(helps).split())  # argparse wraps help text to the terminal width
     assert "detect objects in images with YOLO; print boxes, save annotated copies" in text  # tf-course --help
     for option in ("--weights", "--models", "--data-dir", "--out", "--max-boxes", "--score-threshold",

@@ -16,16 +16,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tf_course import registry
+from tf_course.console import USER_ERRORS, UsageError, describe, import_tensorflow_quietly, print_user_error
 from tf_course.data.course_files import ENV_VAR, resolve_data_dir
 from tf_course.pipeline import RunContext
 from tf_course.report import ResultEntry, format_table, run_info, write_report
+
+DEBUG_HELP = "show the traceback of a user error (a bad file or argument) too"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tf-course",
         description="The Deep Learning Specialization's assignments in TensorFlow 2 / Keras 3.",
+        epilog="User errors (a bad course file, a missing path, a refused argument) print one line "
+               "'tf-course: ...' and exit 2; --debug (before or after the command) adds the traceback.",
     )
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list the assignments and whether each is implemented").set_defaults(
         handler=lambda args: cmd_list())
@@ -35,10 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--data-dir", default=None,
                      help=f"folder with the original course files (default: ${ENV_VAR}; "
                           "without it, generated or synthetic stand-in data is used)")
-    run.add_argument("--out", default="saved_models", help="export root (default: saved_models/)")
+    run.add_argument("--out", default="saved_models",
+                     help="folder the exports go to, one subfolder per assignment (default: saved_models/); "
+                          "`tf-course detect --models` reads the yolo one")
     run.add_argument("--quick", action="store_true", help="train briefly (smoke test)")
     run.add_argument("--report", default=None, help="JSON report path (default: <out>/report.json)")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    run.add_argument("--seed", type=int, default=0,
+                     help="random seed (default: 0); assignments whose course fixes its own seeds ignore it "
+                          "(marked in the table)")
     run.add_argument("--quiet", action="store_true", help="no progress output")
     formats = "; ".join(f"{a.name}: {a.weights_help}" if a.weights_help else a.name
                         for a in registry.ASSIGNMENTS if a.takes_weights)
@@ -47,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
                           "default: train the offline model")
     run.set_defaults(handler=cmd_run)
     _add_topic_commands(sub)
+    for command in sub.choices.values():  # `tf-course run ... --debug` as well as `tf-course --debug run ...`
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return parser
 
 
@@ -101,18 +113,30 @@ def _weights_for(assignments: Sequence[registry.Assignment], weights: str | None
     return path
 
 
+def _check_out_dir(out_dir: Path) -> None:
+    """``--out`` must be a folder or not exist yet: refused before any training."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out: expected a folder for the exports (existing or new), found a file at {out_dir}")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run the selected pipelines, write the report, print the table; 1 if any failed."""
+    """Run the selected pipelines, write the report, print the table.
+
+    Returns 0 when all succeeded, 1 when a pipeline failed on a bug (its traceback is printed), else
+    2 when a pipeline failed on a user error (a bad course file or ``--weights`` file: one line).
+    """
+    debug = getattr(args, "debug", False)
     try:
         assignments = _select(args.names)
         data_dir = resolve_data_dir(args.data_dir)
         weights = _weights_for(assignments, args.weights)
+        out_dir = Path(args.out)
+        _check_out_dir(out_dir)
     except (KeyError, FileNotFoundError, ValueError) as exc:
-        print(f"tf-course: {exc.args[0] if exc.args else exc}", file=sys.stderr)
-        return 2
+        return print_user_error(exc)
+    import_tensorflow_quietly(debug)
     from tf_course.train.seeds import set_seed
 
-    out_dir = Path(args.out)
     report_path = Path(args.report) if args.report else out_dir / "report.json"
     results: list[ResultEntry] = []
     started = time.time()
@@ -123,12 +147,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         ctx = RunContext(data_dir=data_dir, out_dir=out_dir, quick=args.quick, seed=args.seed,
                          verbose=not args.quiet, weights=weights)
         t0 = time.time()
-        entry = ResultEntry(name=a.name, section=a.section, status="ok", reference=a.reference)
+        entry = ResultEntry(name=a.name, section=a.section, status="ok", reference=a.reference,
+                            fixed_seed=a.fixed_seed, notes=a.metric_notes)
         try:
             output = a.load()(ctx)
             entry.metrics, entry.data_source, entry.exports = output.metrics, output.data_source, output.exports
-        except Exception:  # one failing pipeline must not stop the others
-            entry.status, entry.error = "failed", traceback.format_exc()
+        except USER_ERRORS as exc:  # the user's to fix: the whole message, no traceback
+            entry.status, entry.error, entry.error_kind = "failed", describe(exc), "user"
+            if debug:
+                traceback.print_exc()
+            print(f"tf-course: {a.name}: {entry.error}", file=sys.stderr)
+        except Exception:  # a bug; one failing pipeline must not stop the others
+            entry.status, entry.error, entry.error_kind = "failed", traceback.format_exc(), "bug"
             print(entry.error, file=sys.stderr)
         entry.seconds = round(time.time() - t0, 2)
         results.append(entry)
@@ -137,14 +167,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_report(report_path, results, run)
     print(format_table(results, quick=args.quick))
     print(f"report: {report_path}")
-    return 1 if any(r.status != "ok" for r in results) else 0
+    kinds = {r.error_kind for r in results if r.status != "ok"}
+    if "bug" in kinds:
+        return 1
+    if kinds:
+        print("hint: rerun with --debug for the traceback", file=sys.stderr)
+        return 2
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tf-course`` console script."""
     args = _parser().parse_args(argv)
+    debug = getattr(args, "debug", False)
     try:
         return args.handler(args)
+    except USER_ERRORS as exc:  # a bad file or argument: one line, the traceback only with --debug
+        if debug:
+            traceback.print_exc()
+        return print_user_error(exc, hint=None if debug else "rerun with --debug for the traceback")
     except BrokenPipeError:  # e.g. `tf-course list | head`: the reader left, nothing is wrong
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter's final flush quiet
         return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import textwrap
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,12 @@ from tf_course.atomic import write_json_atomic
 
 @dataclass
 class ResultEntry:
-    """One assignment's line in the report (``metrics`` beside the course's ``reference``)."""
+    """One assignment's line in the report (``metrics`` beside the course's ``reference``).
+
+    ``error`` is the whole message of a user error (``error_kind`` ``"user"``: a bad course file,
+    a missing file) or the traceback of a bug (``"bug"``); ``fixed_seed``: the numbers do not
+    depend on ``--seed``; ``notes``: what the metrics the course does not have mean.
+    """
 
     name: str
     section: str
@@ -23,6 +29,9 @@ class ResultEntry:
     exports: list[str] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
+    error_kind: str | None = None  # "user" or "bug" when failed
+    fixed_seed: bool = False
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def write_report(path: str | Path, results: list[ResultEntry], run: dict[str, Any]) -> Path:
@@ -49,43 +58,101 @@ def run_info(**extra: Any) -> dict[str, Any]:
     }
 
 
+#: the run table's width limit (a terminal or a log viewer; long cells wrap inside their column)
+TABLE_WIDTH = 100
+_METRIC_WIDTH, _VALUE_WIDTH = 34, 30
+#: data sources a course reference can stand beside: the course's files, or data generated as the course does
+COMPARABLE_SOURCES = frozenset({"course", "generated"})
+
+
 def _fmt(value: Any) -> str:
+    """A metric value for the table: numbers to 6 significant digits, lists as ``first .. last (n)``."""
     if value is None:
         return "-"
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:  # a NumPy scalar
+        value = value.item()
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return f"{value:.6g}"  # inf, nan as such
+    if hasattr(value, "tolist"):  # a NumPy array
+        value = value.tolist()
     if isinstance(value, (list, tuple)):
         if not value:
             return "[]"
-        if all(isinstance(v, (int, float)) for v in value):
-            return f"{_fmt(float(value[0]))} .. {_fmt(float(value[-1]))} ({len(value)})"
-        return f"[{len(value)} items]"
+        if len(value) == 1:
+            return f"{_fmt(value[0])} (1)"
+        return f"{_fmt(value[0])} .. {_fmt(value[-1])} ({len(value)})"
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items())
     return str(value)
 
 
-def format_table(results: list[ResultEntry], quick: bool = False) -> str:
-    """A plain-text table: assignment, metric, value, course reference, data (``quick`` adds a note)."""
-    rows = [("assignment", "metric", "value", "course", "data")]
+def comparable(entry: ResultEntry) -> bool:
+    """Whether the course's reference applies: every data source is 'course' or 'generated'."""
+    return all(source in COMPARABLE_SOURCES for source in entry.data_source.values())
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def _rows(cells: tuple[str, str, str], widths: tuple[int, int, int], indent: str = "  ") -> list[str]:
+    """One table row, each cell wrapped inside its column."""
+    wrapped = [_wrap(cell, width) for cell, width in zip(cells, widths)]
+    height = max(len(w) for w in wrapped)
+    lines = []
+    for i in range(height):
+        parts = [(w[i] if i < len(w) else "").ljust(width) for w, width in zip(wrapped, widths)]
+        lines.append((indent + "  ".join(parts)).rstrip())
+    return lines
+
+
+def format_table(results: list[ResultEntry], quick: bool = False, width: int = TABLE_WIDTH) -> str:
+    """A plain-text report at most ``width`` columns wide: per assignment a header line (name, section,
+    data, seconds), then its metrics beside the course's reference, then a legend.
+
+    The reference is shown only where :func:`comparable` (never beside a synthetic stand-in's number);
+    a failed assignment shows its whole error message (a bug's traceback is in the JSON report).
+    """
+    course_width = width - 2 - _METRIC_WIDTH - 2 - _VALUE_WIDTH - 2
+    widths = (_METRIC_WIDTH, _VALUE_WIDTH, course_width)
+    lines = _rows(("metric", "value", "course"), widths, indent="  ")
+    lines.append("  " + "  ".join("-" * w for w in widths))
+    notes: dict[str, str] = {}
+    hidden = fixed = False
     for r in results:
         data = ", ".join(f"{k}={v}" for k, v in r.data_source.items()) or "-"
+        seed_fixed = r.fixed_seed and r.status == "ok" and comparable(r)
+        marks = " [seed fixed]" if seed_fixed else ""
+        fixed |= seed_fixed
+        head = f"{r.name} ({r.section})  data: {data}  {r.seconds:.1f} s{marks}"
+        lines.extend(_wrap(head, width))
         if r.status != "ok":
-            rows.append((r.name, "FAILED", (r.error or "").splitlines()[-1][:60] if r.error else "", "", data))
+            message = r.error or ""
+            if r.error_kind == "bug":  # a traceback: its last line says what went wrong
+                message = (message.strip().splitlines() or [""])[-1] + "  (traceback in the JSON report)"
+            lines.extend("  " + line for line in _wrap(f"FAILED: {message}", width - 2))
             continue
-        for i, (key, value) in enumerate(r.metrics.items()):
-            rows.append((r.name if i == 0 else "", key, _fmt(value), _fmt(r.reference.get(key)),
-                         data if i == 0 else ""))
-        rows.append((r.name if not r.metrics else "", "seconds", f"{r.seconds:.1f}", "", ""))
-    widths = [max(len(row[c]) for row in rows) for c in range(5)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    note = ("Reference numbers are the course's; they apply only where the data is 'course' or "
-            "'generated' (a 'synthetic' stand-in is a different task).")
+        show_reference = comparable(r)
+        hidden |= not show_reference and bool(r.reference)
+        for key, value in r.metrics.items():
+            reference = _fmt(r.reference.get(key)) if show_reference and key in r.reference else ""
+            lines.extend(_rows((key, _fmt(value), reference), widths))
+            if key in r.notes:
+                notes[key] = r.notes[key]
+    legend = ["Course: the course's published number, shown only where the data is the course's or "
+              "generated as the course generates it."]
+    if hidden:
+        legend.append("Not shown beside a 'synthetic' stand-in: a different task, its numbers are not comparable.")
+    if fixed:
+        legend.append("[seed fixed]: the pipeline uses the course's own seeds; on this data --seed does not change "
+                      "its numbers (it changes only a synthetic stand-in's data).")
+    legend.extend(f"{key}: {note}." for key, note in notes.items())
     if quick:
-        note += "\nQuick run: training was shortened, so the numbers are not comparable to the course's."
-    return "\n".join(lines) + "\n" + note
+        legend.append("Quick run: training was shortened, so the numbers are not comparable to the course's.")
+    for paragraph in legend:
+        lines.extend(_wrap(paragraph, width))
+    return "\n".join(lines)

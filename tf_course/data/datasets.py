@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tf_course.data.course_files import find_course_file
+from tf_course.data.course_files import find_course_files
 from tf_course.data.course_h5 import COURSE_H5, ImageDataset, load_h5_split
 from tf_course.data.course_mat import load_football_mat
 from tf_course.data.synthetic import (
@@ -16,18 +16,21 @@ from tf_course.data.synthetic import (
     synthetic_signs_dataset,
 )
 
+#: course files that the course's own snapshots ship alone: present without the others, the stand-in is used
+STANDS_ALONE = {"signs": ("datasets/test_signs.h5",)}
+
 
 def load_course_h5_dataset(name: str, data_dir: Path | None) -> ImageDataset | None:
     """Load course dataset ``name`` (``"cat"``, ``"signs"``, ``"happy"``) if both files exist.
 
-    Returns None when the data directory lacks either file; raises ``DataError`` when a file is
-    there but malformed (a broken course file is an error, never silently replaced).
+    Returns None when the data directory has neither file (or only one listed in
+    :data:`STANDS_ALONE`); raises ``DataError`` when only one file is there (naming the missing
+    one), or when a file is there but malformed (a broken course file is never silently replaced).
     """
-    train_name, test_name = COURSE_H5[name]
-    train_path = find_course_file(train_name, data_dir)
-    test_path = find_course_file(test_name, data_dir)
-    if train_path is None or test_path is None:
+    paths = find_course_files(name, COURSE_H5[name], data_dir, STANDS_ALONE.get(name, ()))
+    if paths is None:
         return None
+    train_path, test_path = paths
     return ImageDataset(
         train=load_h5_split(train_path, "train"),
         test=load_h5_split(test_path, "test"),
@@ -63,7 +66,7 @@ def load_football_dataset(
         ``(train_X (2, m), train_Y (1, m), test_X (2, m_test), test_Y (1, m_test))`` and the
         source, ``"course"`` or ``"synthetic"``.
     """
-    path = find_course_file("datasets/data.mat", data_dir)
-    if path is None:
+    paths = find_course_files("football", ("datasets/data.mat",), data_dir)
+    if paths is None:
         return synthetic_football_dataset(seed), "synthetic"
-    return load_football_mat(path), "course"
+    return load_football_mat(paths[0]), "course"
