@@ -2,8 +2,9 @@
 
 - :func:`assert_keras_round_trip`: a Keras layer or model survives ``get_config``/``from_config``
   and a ``.keras`` save/load with the same outputs.
-- :func:`assert_served_export`: an exported SavedModel, reloaded in a fresh process that cannot
-  import ``tf_course`` (:mod:`tf_course.export.verify`), gives the expected outputs per signature.
+- :func:`assert_served_export`: an exported SavedModel, reloaded in a separate process that cannot
+  import ``tf_course`` (the checker of :mod:`tf_course.export.verify`), gives the expected outputs
+  per signature.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from tf_course.export.verify import compare_outputs, run_in_fresh_process
+from tf_course.export.verify import compare_outputs, run_signatures
 
 Arrays = Mapping[str, np.ndarray]
 
@@ -70,7 +71,7 @@ def assert_served_export(
     checks: Mapping[str, tuple[Arrays, Arrays]],
     atol: float = 1e-5,
 ) -> dict[str, dict[str, np.ndarray]]:
-    """Each signature of ``export_dir``, run in a fresh process without ``tf_course``, gives ``expected``.
+    """Each signature of ``export_dir``, run in a process without ``tf_course``, gives ``expected``.
 
     Args:
         export_dir: a SavedModel directory (``<out>/<name>/<version>``).
@@ -80,7 +81,7 @@ def assert_served_export(
     Returns:
         ``{signature: {output_name: array}}``, the served outputs, for further assertions.
     """
-    outputs, _ = run_in_fresh_process(export_dir, {signature: inputs for signature, (inputs, _) in checks.items()})
+    outputs, _ = run_signatures(export_dir, {signature: inputs for signature, (inputs, _) in checks.items()})
     for signature, (_, expected) in checks.items():
         compare_outputs(f"{export_dir} [{signature}]", outputs[signature], expected, atol)
     return outputs

@@ -16,7 +16,7 @@ from tf_course.export import (
     Signature,
     export_and_check,
     next_version,
-    verify_signatures_in_fresh_process,
+    verify_signatures,
 )
 from tf_course.export import verify as verify_module
 
@@ -75,7 +75,7 @@ def test_export_layout_manifest_and_fresh_process_reload(tmp_path):
     assert manifest["name"] == "toy" and manifest["version"] == 1
 
     values = np.array([[4, 4, 4]], dtype=np.int32)
-    diffs = verify_signatures_in_fresh_process(
+    diffs = verify_signatures(
         result.path, {"serving_default": ({"values": values}, _expected(model, values / 10.0))})
     assert diffs["serving_default"]["probabilities"] < 1e-6
 
@@ -163,7 +163,7 @@ def test_interrupted_export_leaves_no_version(tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # as if the user pressed Ctrl-C while the export was being checked
 
-    monkeypatch.setattr(verify_module, "run_in_fresh_process", crash)
+    monkeypatch.setattr(verify_module, "run_signatures", crash)
     with pytest.raises(KeyboardInterrupt):
         _export(_model(), tmp_path)
     assert sorted(p.name for p in (tmp_path / "toy").iterdir()) == []
@@ -182,9 +182,9 @@ def test_verify_detects_a_wrong_model(tmp_path):
     values = np.ones((1, 3), dtype=np.int32)
     wrong = _expected(model, values / 10.0)["probabilities"] + 0.1
     with pytest.raises(ExportMismatch, match="output 'probabilities' differs by 0.1"):
-        verify_signatures_in_fresh_process(result.path, {"serving_default": ({"values": values},
+        verify_signatures(result.path, {"serving_default": ({"values": values},
                                                                              {"probabilities": wrong})})
     with pytest.raises(ExportMismatch, match=r"expected output 'scores', found \['probabilities'\]"):
-        verify_signatures_in_fresh_process(result.path, {"serving_default": ({"values": values}, {"scores": wrong})})
+        verify_signatures(result.path, {"serving_default": ({"values": values}, {"scores": wrong})})
     with pytest.raises(RuntimeError, match=r"expected signature 'serve_float', found \['serving_default'\]"):
-        verify_signatures_in_fresh_process(result.path, {"serve_float": ({"values": values}, {})})
+        verify_signatures(result.path, {"serve_float": ({"values": values}, {})})

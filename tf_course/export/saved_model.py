@@ -5,7 +5,7 @@ SavedModel and a ``manifest.json``. :func:`export_and_check` is the only writer:
 
 1. write the SavedModel (one endpoint per :class:`Signature`) into a hidden temporary directory
    ``<out>/<name>/.tmp-<version>-<random>`` beside the version directories;
-2. run every signature in memory on its ``sample``, and the written SavedModel in a fresh
+2. run every signature in memory on its ``sample``, and the written SavedModel in a separate
    ``python -I`` process that cannot import ``tf_course`` (:mod:`tf_course.export.verify`), which
    also describes every signature's inputs and outputs; outputs must agree within ``atol``;
 3. write ``manifest.json`` and only then rename the temporary directory to ``<version>``.
@@ -110,7 +110,7 @@ def export_and_check(
     manifest_extra: Mapping[str, Any] | None = None,
     version: int | None = None,
 ) -> ExportResult:
-    """Export ``signatures`` to ``out_dir/name/<version>/``, verified in a fresh process before publishing.
+    """Export ``signatures`` to ``out_dir/name/<version>/``, verified in a separate process before publishing.
 
     Args:
         name: assignment name.
@@ -162,7 +162,7 @@ def export_and_check(
         _quiet_tf_logging()
         archive.write_out(str(tmp), verbose=False)
         expected = {sig: signature.expected(samples[sig]) for sig, signature in signatures.items()}
-        outputs, description = verify.run_in_fresh_process(tmp, samples)
+        outputs, description = verify.run_signatures(tmp, samples)
         for sig, signature in signatures.items():
             verify.compare_outputs(f"{where} v{version} [{sig}]", outputs[sig], expected[sig], signature.atol)
         manifest = {

@@ -97,7 +97,7 @@ def export_image_classifier(
     Args:
         name: assignment name; the SavedModel goes to ``out_dir/name/<version>/``.
         model: a Keras classifier taking float images in [0, 1] of shape (batch, *sample.shape[1:]).
-        sample: a few uint8 images (k, H, W, C), run through the export in a fresh process.
+        sample: a few uint8 images (k, H, W, C), run through the export in a separate process.
         output_name: the signature's output name.
 
     Returns:

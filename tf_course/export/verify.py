@@ -1,57 +1,94 @@
-"""Reload an export in a fresh Python process that cannot import ``tf_course`` and compare.
+"""Reload an export in a separate Python process that cannot import ``tf_course`` and compare.
 
-This is what a serving engineer does: plain TensorFlow, no project code. The child process
-(``python -I``, ``import tf_course`` blocked) loads the SavedModel once, runs the requested
-signatures on the given inputs, and hands back their outputs (``.npz`` files in a temporary
-directory that is always removed) and a description of every signature's inputs and outputs
-(dtype, shape), which becomes the export's manifest entry ``signatures``.
+This is what a serving engineer does: plain TensorFlow, no project code. The checker is a child
+process (``python -I``, ``import tf_course`` blocked) that loads each requested SavedModel, runs
+the requested signatures on the given inputs, and hands back their outputs (``.npz`` files in a
+temporary directory that is always removed) and a description of every signature's inputs and
+outputs (dtype, shape), which becomes the export's manifest entry ``signatures``.
+
+TensorFlow's start-up (seconds) is paid once per run, not once per export: the checker is started
+on the first request, reused by later ones (each loads its SavedModel afresh and drops it after),
+and shut down when this process exits. If it dies, it is restarted once for the request.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import select
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
+# The checker: one JSON request per line on stdin, one JSON reply per line on the original stdout
+# (fd 1 is pointed at stderr so that nothing TensorFlow prints can corrupt the replies).
 _CHILD = r"""
+import gc
 import json
+import os
 import sys
+import traceback
 sys.modules["tf_course"] = None  # any `import tf_course` now raises ImportError
+replies = os.fdopen(os.dup(1), "w")
+os.dup2(2, 1)
+sys.stdout = sys.stderr
 import numpy as np
 import tensorflow as tf
-try:
-    import tf_course  # noqa: F401
-except ImportError:
-    pass
-else:
+
+def tf_course_blocked():
+    try:
+        import tf_course  # noqa: F401
+    except ImportError:
+        return True
+    return False
+
+if not tf_course_blocked():
     raise SystemExit("tf_course is importable in the verification process")
 
 def spec_json(spec):
     return {"dtype": spec.dtype.name, "shape": None if spec.shape.rank is None else
             [None if d is None else int(d) for d in spec.shape.as_list()]}
 
-loaded = tf.saved_model.load(sys.argv[1])
-description = {}
-for name in sorted(loaded.signatures):
-    fn = loaded.signatures[name]
-    _, inputs = fn.structured_input_signature
-    description[name] = {"inputs": {k: spec_json(v) for k, v in sorted(inputs.items())},
-                         "outputs": {k: spec_json(v) for k, v in sorted(fn.structured_outputs.items())}}
-with open("description.json", "w") as handle:
-    json.dump(description, handle)
-for i, signature in enumerate(json.loads(sys.argv[2])):
-    if signature not in loaded.signatures:
-        raise SystemExit(f"expected signature {signature!r}, found {sorted(loaded.signatures)}")
-    inputs = dict(np.load(f"inputs{i}.npz"))
-    outputs = loaded.signatures[signature](**{k: tf.constant(v) for k, v in inputs.items()})
-    np.savez(f"outputs{i}.npz", **{k: v.numpy() for k, v in outputs.items()})
+def check(export_dir, signatures, folder):
+    loaded = tf.saved_model.load(export_dir)
+    description = {}
+    for name in sorted(loaded.signatures):
+        fn = loaded.signatures[name]
+        _, inputs = fn.structured_input_signature
+        description[name] = {"inputs": {k: spec_json(v) for k, v in sorted(inputs.items())},
+                             "outputs": {k: spec_json(v) for k, v in sorted(fn.structured_outputs.items())}}
+    with open(os.path.join(folder, "description.json"), "w") as handle:
+        json.dump(description, handle)
+    for i, signature in enumerate(signatures):
+        if signature not in loaded.signatures:
+            raise ValueError(f"expected signature {signature!r}, found {sorted(loaded.signatures)}")
+        with np.load(os.path.join(folder, f"inputs{i}.npz")) as arrays:
+            inputs = {k: tf.constant(arrays[k]) for k in arrays.files}
+        outputs = loaded.signatures[signature](**inputs)
+        np.savez(os.path.join(folder, f"outputs{i}.npz"), **{k: v.numpy() for k, v in outputs.items()})
+
+for line in sys.stdin:
+    request = json.loads(line)
+    try:
+        if request.get("probe"):
+            reply = {"ok": True, "isolated": sys.flags.isolated, "tf_course_blocked": tf_course_blocked(),
+                     "pid": os.getpid()}
+        else:
+            check(request["export_dir"], request["signatures"], request["folder"])
+            reply = {"ok": True}
+    except Exception:
+        reply = {"ok": False, "error": traceback.format_exc()[-4000:]}
+    gc.collect()  # drop the loaded SavedModel before the next request
+    replies.write(json.dumps(reply) + "\n")
+    replies.flush()
 """
 
 Arrays = Mapping[str, np.ndarray]
@@ -61,17 +98,141 @@ class ExportMismatch(AssertionError):
     """The reloaded export's outputs differ from the in-memory model's."""
 
 
-def run_in_fresh_process(
+class CheckerDied(RuntimeError):
+    """The checker process exited before answering a request."""
+
+
+class Checker:
+    """One ``python -I`` child without ``tf_course``, answering load-and-run requests until closed."""
+
+    def __init__(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        self._stderr: IO[bytes] = tempfile.TemporaryFile()  # read back only when something fails
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self._stderr, env=env,
+            start_new_session=True,  # Ctrl-C stops the parent's export, not the checker mid-reply
+        )
+        self._stdin: IO[bytes] = self.process.stdin  # type: ignore[assignment]  # PIPE: never None
+        self._stdout: IO[bytes] = self.process.stdout  # type: ignore[assignment]
+        self._buffer = b""
+
+    @property
+    def alive(self) -> bool:
+        """Whether the child process is still running."""
+        return self.process.poll() is None
+
+    def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """Send one request and wait up to ``timeout`` seconds for its reply.
+
+        Raises:
+            CheckerDied: the child exited. RuntimeError: it did not answer in time (it is then killed).
+        """
+        try:
+            self._stdin.write((json.dumps(message) + "\n").encode())
+            self._stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise CheckerDied(f"the checker process exited before the request:{self.stderr_tail()}") from exc
+        try:
+            return self._reply(timeout)
+        except BaseException:  # Ctrl-C or a timeout mid-request: its late reply would answer the next one
+            self.close(kill=True)
+            raise
+
+    def _reply(self, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:  # a slow export, not a dead checker: no second try
+                raise RuntimeError(f"the checker process did not answer within {timeout:.0f} s:{self.stderr_tail()}")
+            ready, _, _ = select.select([self._stdout], [], [], remaining)
+            if ready:
+                chunk = os.read(self._stdout.fileno(), 1 << 16)
+                if not chunk:
+                    self.process.wait()
+                    raise CheckerDied(f"the checker process exited (code {self.process.returncode}):"
+                                      f"{self.stderr_tail()}")
+                self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def stderr_tail(self, chars: int = 4000) -> str:
+        """The end of what the child wrote to stderr, on a new line ("" if nothing)."""
+        try:
+            self._stderr.seek(0)
+            text = self._stderr.read().decode(errors="replace")[-chars:]
+        except (OSError, ValueError):  # already closed
+            return ""
+        return f"\n{text}" if text else ""
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the child: end of input (it exits after its current request), or kill it."""
+        if self.alive:
+            try:
+                if kill:
+                    self.process.kill()
+                else:
+                    self._stdin.close()
+                self.process.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait()
+        for stream in (self._stdin, self._stdout):
+            stream.close()
+        self._stderr.close()
+
+
+_checker: Checker | None = None
+_lock = threading.Lock()
+
+
+def _shutdown() -> None:
+    global _checker
+    if _checker is not None:
+        _checker.close()
+        _checker = None
+
+
+atexit.register(_shutdown)
+
+
+def _current_checker() -> Checker:
+    global _checker
+    if _checker is None or not _checker.alive:
+        if _checker is not None:
+            _checker.close()
+        _checker = Checker()
+    return _checker
+
+
+def _ask(message: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """Send ``message`` to the shared checker (started on first use; restarted once if it died)."""
+    with _lock:
+        try:
+            return _current_checker().request(message, timeout)
+        except CheckerDied:
+            _shutdown()  # the dead one's pipes and stderr file
+            return _current_checker().request(message, timeout)
+
+
+def checker_probe(timeout: float = 300.0) -> dict[str, Any]:
+    """What the checker process reports about itself: ``pid``, ``isolated`` (``python -I``) and
+    ``tf_course_blocked``; starts it if needed."""
+    return _ask({"probe": True}, timeout)
+
+
+def run_signatures(
     export_dir: str | Path,
     inputs: Mapping[str, Arrays],
     timeout: float = 300.0,
 ) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, dict[str, Any]]]:
-    """Run signatures of the SavedModel ``export_dir`` in a child process without ``tf_course``.
+    """Run signatures of the SavedModel ``export_dir`` in the checker process (no ``tf_course`` there).
 
     Args:
         export_dir: a SavedModel directory.
         inputs: ``{signature: {input_name: array}}``; every signature listed is run once.
-        timeout: seconds the child may take.
+        timeout: seconds the checker may take for this request (start-up included).
 
     Returns:
         ``({signature: {output_name: array}}, description)`` where ``description`` is
@@ -79,25 +240,26 @@ def run_in_fresh_process(
         signature of the export (shape: a list with None for unknown dimensions).
 
     Raises:
-        RuntimeError: the child process failed (its stderr is included).
+        RuntimeError: the export could not be loaded or run (the checker's traceback is
+            included), or the checker process died twice.
     """
     signatures = list(inputs)
     with tempfile.TemporaryDirectory(prefix="tf_course_verify_") as tmp:
+        folder = Path(tmp)
         for i, signature in enumerate(signatures):
-            np.savez(Path(tmp) / f"inputs{i}.npz", **inputs[signature])
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        proc = subprocess.run(
-            [sys.executable, "-I", "-c", _CHILD, str(Path(export_dir).resolve()), json.dumps(signatures)],
-            cwd=tmp, env=env, capture_output=True, text=True, timeout=timeout, check=False,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"reloading {export_dir} in a fresh process failed:\n{proc.stderr[-4000:]}")
+            np.savez(folder / f"inputs{i}.npz", **inputs[signature])
+        request = {"export_dir": str(Path(export_dir).resolve()), "signatures": signatures, "folder": str(folder)}
+        try:
+            reply = _ask(request, timeout)
+        except CheckerDied as exc:
+            raise RuntimeError(f"reloading {export_dir} in the checker process failed: {exc}") from None
+        if not reply["ok"]:
+            raise RuntimeError(f"reloading {export_dir} in the checker process failed:\n{reply['error']}")
         outputs = {}
         for i, signature in enumerate(signatures):
-            with np.load(Path(tmp) / f"outputs{i}.npz") as got:
+            with np.load(folder / f"outputs{i}.npz") as got:
                 outputs[signature] = {k: got[k] for k in got.files}
-        description = json.loads((Path(tmp) / "description.json").read_text())
+        description = json.loads((folder / "description.json").read_text())
     return outputs, description
 
 
@@ -123,13 +285,13 @@ def compare_outputs(where: str, outputs: Arrays, expected: Arrays, atol: float) 
     return diffs
 
 
-def verify_signatures_in_fresh_process(
+def verify_signatures(
     export_dir: str | Path,
     checks: Mapping[str, tuple[Arrays, Arrays]],
     atol: float | Mapping[str, float] = 1e-5,
     timeout: float = 300.0,
 ) -> dict[str, dict[str, float]]:
-    """Run each signature of ``export_dir`` in a fresh process and compare to the expected outputs.
+    """Run each signature of ``export_dir`` in the checker process and compare to the expected outputs.
 
     Args:
         export_dir: a SavedModel directory (``saved_models/<name>/<version>``).
@@ -143,9 +305,9 @@ def verify_signatures_in_fresh_process(
 
     Raises:
         ExportMismatch: an output is missing, has another shape, or differs by more than atol.
-        RuntimeError: the child process failed (e.g. an unknown signature; its stderr is included).
+        RuntimeError: the export could not be loaded or run (e.g. an unknown signature).
     """
-    outputs, _ = run_in_fresh_process(export_dir, {s: inputs for s, (inputs, _) in checks.items()}, timeout)
+    outputs, _ = run_signatures(export_dir, {s: inputs for s, (inputs, _) in checks.items()}, timeout)
     return {
         signature: compare_outputs(f"{export_dir} [{signature}]", outputs[signature], expected,
                                    atol[signature] if isinstance(atol, Mapping) else atol)
