@@ -64,7 +64,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     Returns 0 when every image worked, 2 on bad arguments or weights (nothing done) or when any
     image failed (its line ``tf-course detect: FILE: ...`` on stderr).
     """
-    from tf_course.console import USER_ERRORS, import_tensorflow_quietly, print_user_error
+    from tf_course.console import USER_ERRORS, describe, import_tensorflow_quietly, print_user_error
 
     try:
         out = _check_args(args)
@@ -83,8 +83,9 @@ def cmd_detect(args: argparse.Namespace) -> int:
     except (*USER_ERRORS, ValueError) as exc:  # includes DataError: bad weights, export, anchors, flags
         return print_user_error(exc, prefix="tf-course detect")
     done, failed = predict_each(args.images, detect, class_names, out_dir=out, user_errors=USER_ERRORS)
-    for path, exc in failed:
-        print_user_error(exc, prefix=f"tf-course detect: {path}")
+    for path, exc in failed:  # one line per file, naming it once
+        named = str(path) in describe(exc)
+        print_user_error(exc, prefix="tf-course detect" if named else f"tf-course detect: {path}")
     print(f"annotated images: {out} ({len(done)} of {len(args.images)})")
     if failed:
         print(f"tf-course detect: {len(failed)} of {len(args.images)} images failed", file=sys.stderr)
