@@ -140,3 +140,40 @@ def test_mirrored_strategy_over_two_logical_cpus_matches_single_device():
                           timeout=300, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.startswith("OK")
+
+
+def test_many_epochs_per_call_give_the_same_numbers_as_one_per_call(tmp_path):
+    x, y = _data()
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(5)  # 3 batches per epoch (5 + 5 + 2)
+    one = _trainer()
+    reference = one.fit(dataset, epochs=20, verbose=False, epochs_per_call=1)
+    many = _trainer()
+    history = many.fit(dataset, epochs=20, verbose=False, epochs_per_call=7)  # calls of 7, 7, 6 epochs
+    assert history == reference  # bit for bit
+    assert int(many.epoch.numpy()) == 20 and int(many.optimizer.iterations.numpy()) == 60
+    for got, want in zip(many.model.get_weights(), one.model.get_weights()):
+        np.testing.assert_array_equal(got, want)
+    # with checkpoints, calls end at each checkpoint (every 4 epochs): stop after 8 and resume to 20
+    first = _trainer()
+    first.fit(dataset, epochs=8, checkpoint_dir=tmp_path, checkpoint_every=4, verbose=False, epochs_per_call=7)
+    assert sorted(p.name for p in tmp_path.glob("ckpt-*.index")) == ["ckpt-4.index", "ckpt-8.index"]
+    resumed = _trainer()
+    history = resumed.fit(dataset, epochs=20, checkpoint_dir=tmp_path, checkpoint_every=4, verbose=False,
+                          epochs_per_call=7)
+    assert history.epoch == list(range(20))
+    np.testing.assert_allclose(history.history["loss"], reference.history["loss"], rtol=1e-5)
+    with pytest.raises(ValueError, match="epochs_per_call: expected an integer >= 1 or None, found 0"):
+        _trainer().fit(dataset, epochs=2, verbose=False, epochs_per_call=0)
+
+
+def test_full_batch_run_is_a_few_compiled_calls(monkeypatch):
+    x, y = _data()
+    trainer = _trainer()
+    calls = []
+    trainer.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(12), epochs=1, verbose=False)
+    original = trainer._train_epochs
+    monkeypatch.setattr(trainer, "_train_epochs", lambda *args: calls.append(int(args[2])) or original(*args))
+    # a second fit continues at epoch 1: epochs 1..200 in calls of ceil(201 / 50) = 5 epochs
+    history = trainer.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(12), epochs=201, verbose=False)
+    assert calls == [5] * 40 and history.epoch == list(range(1, 201))
+    assert original.experimental_get_tracing_count() == 1  # a new fit (new iterator) does not retrace

@@ -1,6 +1,9 @@
 """A ``tf.function`` training loop that runs under any ``tf.distribute`` strategy.
 
-One compiled call trains one epoch (the loop over the distributed dataset runs in the graph).
+One compiled call trains many epochs (``tf.range`` loops over epochs and over the distributed
+dataset's batches run in the graph, each epoch's loss gathered in a ``TensorArray``), so a
+full-batch run of thousands of one-step epochs is a few dozen calls, with the same numbers as one
+call per epoch. Progress and checkpoints are handled between calls.
 Losses are per-example and averaged over the *global* batch, so the result does not depend on
 the number of replicas. With a ``checkpoint_dir`` the loop saves model, optimizer and epoch
 counter through ``tf.train.CheckpointManager`` and, when started again, resumes from the last
@@ -10,6 +13,7 @@ checkpoint with the history recorded so far.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +27,7 @@ from tf_course.train.progress import Progress
 
 PerExampleLoss = Callable[[tf.Tensor, tf.Tensor], tf.Tensor]
 HISTORY_FILE = "history.json"
+CALLS_PER_RUN = 50  # compiled calls of a run without on_epoch_end (progress is updated between them)
 
 
 class Trainer:
@@ -54,7 +59,7 @@ class Trainer:
             self.optimizer = optimizer()
             self.optimizer.build(self.model.trainable_variables)
             self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
-        self._train_epoch = None
+        self._train_epochs = None
 
     def _replica_step(self, x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         """One update on one replica's share of a batch; returns (loss sum, example count)."""
@@ -73,21 +78,25 @@ class Trainer:
         # Reported epoch loss: mean per-example loss plus the penalty (the course's L2 "cost").
         return tf.reduce_sum(per_example) + penalty * n, n
 
-    def _build_epoch_fn(self) -> Callable[[Any, tf.Tensor], tuple[tf.Tensor, tf.Tensor]]:
+    def _build_epochs_fn(self) -> Callable[[Any, tf.Tensor, tf.Tensor], tf.Tensor]:
         strategy = self.strategy
 
         @tf.function
-        def train_epoch(iterator: Any, steps: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-            total = tf.constant(0.0)
-            count = tf.constant(0.0)
-            for _ in tf.range(steps):
-                x, y = next(iterator)
-                loss_sum, n = strategy.run(self._replica_step, args=(x, y))
-                total += tf.cast(strategy.reduce(tf.distribute.ReduceOp.SUM, loss_sum, axis=None), tf.float32)
-                count += tf.cast(strategy.reduce(tf.distribute.ReduceOp.SUM, n, axis=None), tf.float32)
-            return total, count
+        def train_epochs(iterator: Any, steps: tf.Tensor, n_epochs: tf.Tensor) -> tf.Tensor:
+            """``n_epochs`` epochs of ``steps`` batches; returns each epoch's mean loss, float32 (n_epochs,)."""
+            losses = tf.TensorArray(tf.float32, size=tf.cast(n_epochs, tf.int32))
+            for e in tf.range(n_epochs):
+                total = tf.constant(0.0)
+                count = tf.constant(0.0)
+                for _ in tf.range(steps):
+                    x, y = next(iterator)
+                    loss_sum, n = strategy.run(self._replica_step, args=(x, y))
+                    total += tf.cast(strategy.reduce(tf.distribute.ReduceOp.SUM, loss_sum, axis=None), tf.float32)
+                    count += tf.cast(strategy.reduce(tf.distribute.ReduceOp.SUM, n, axis=None), tf.float32)
+                losses = losses.write(tf.cast(e, tf.int32), total / count)
+            return losses.stack()
 
-        return train_epoch
+        return train_epochs
 
     def fit(
         self,
@@ -98,6 +107,7 @@ class Trainer:
         max_to_keep: int = 3,
         verbose: bool = True,
         on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
+        epochs_per_call: int | None = None,
     ) -> History:
         """Train until ``epochs`` epochs are done in total (resuming counts earlier ones).
 
@@ -110,10 +120,17 @@ class Trainer:
             verbose: show :class:`~tf_course.train.progress.Progress` (a bar on a TTY, else a line
                 every tenth of the run) on stderr.
             on_epoch_end: called as ``on_epoch_end(epoch, logs)`` after each epoch.
+            epochs_per_call: epochs run by one compiled call (a ``tf.range`` loop over epochs, the
+                losses gathered in a ``TensorArray``); calls also end at every checkpoint. Default:
+                1 with ``on_epoch_end`` (which may look at the model after each epoch), else
+                ``ceil(epochs / 50)``, so that a full-batch run of thousands of tiny epochs is not
+                thousands of calls.
 
         Returns:
             The :class:`History` of all epochs, including those before a resume.
         """
+        if epochs_per_call is not None and (isinstance(epochs_per_call, bool) or epochs_per_call < 1):
+            raise ValueError(f"fit: epochs_per_call: expected an integer >= 1 or None, found {epochs_per_call!r}")
         history = History()
         manager = None
         if checkpoint_dir is not None:
@@ -123,8 +140,8 @@ class Trainer:
                 checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
                 history = self._load_history(Path(checkpoint_dir))
                 history.truncate(int(self.epoch.numpy()))
-        if self._train_epoch is None:
-            self._train_epoch = self._build_epoch_fn()
+        if self._train_epochs is None:
+            self._train_epochs = self._build_epochs_fn()
         steps = int(dataset.cardinality())
         if steps <= 0:
             raise ValueError(
@@ -137,19 +154,27 @@ class Trainer:
         steps_t = tf.constant(steps, dtype=tf.int64)
         start = int(self.epoch.numpy())
         progress = Progress(epochs, "epoch", verbose=verbose)
-        for epoch in range(start, epochs):
-            total, count = self._train_epoch(iterator, steps_t)
-            logs = {"loss": float(total / count)}
-            history.append(epoch, logs)
-            self.epoch.assign_add(1)
-            progress.update(epoch + 1, logs)
-            if manager is not None and ((epoch + 1) % checkpoint_every == 0 or epoch + 1 == epochs):
+        per_call = epochs_per_call or (1 if on_epoch_end is not None else max(1, math.ceil(epochs / CALLS_PER_RUN)))
+        epoch = start
+        while epoch < epochs:
+            stop = min(epoch + per_call, epochs)
+            if manager is not None:  # end a call on every checkpoint
+                stop = min(stop, (epoch // checkpoint_every + 1) * checkpoint_every)
+            losses = self._train_epochs(iterator, steps_t, tf.constant(stop - epoch, tf.int64)).numpy()
+            logs = [{"loss": float(loss)} for loss in losses]  # epochs epoch .. stop - 1
+            for e, epoch_logs in enumerate(logs, epoch):
+                history.append(e, epoch_logs)
+            self.epoch.assign_add(stop - epoch)
+            progress.update(stop, logs[-1])
+            if manager is not None and (stop % checkpoint_every == 0 or stop == epochs):
                 # History first: a crash between the two leaves a history that is longer than
                 # the checkpoint, which the resume truncates, never one that is shorter.
                 write_json_atomic(Path(checkpoint_dir) / HISTORY_FILE, history.to_json())
-                manager.save(checkpoint_number=epoch + 1)
+                manager.save(checkpoint_number=stop)
             if on_epoch_end is not None:
-                on_epoch_end(epoch, logs)
+                for e, epoch_logs in enumerate(logs, epoch):
+                    on_epoch_end(e, epoch_logs)
+            epoch = stop
         return history
 
     @staticmethod
