@@ -52,3 +52,70 @@ def test_moons_are_the_course_arrays():
     X, Y = load_moons()
     _, costs = optimization.model(X, Y, [2, 5, 2, 1], "gd", num_epochs=1, print_cost=False)
     assert round(costs[0], 6) == 0.702405
+
+
+# scikit-learn is a test-only dependency: the NumPy generators must equal it bit for bit and leave the
+# global generator where scikit-learn leaves it (the course's later draws depend on it).
+@pytest.mark.parametrize("name", ["make_circles", "make_moons"])
+@pytest.mark.parametrize("n_samples, noise, seed", [(300, 0.05, 1), (100, 0.05, 2), (300, 0.2, 3),
+                                                    (101, None, 0), (7, 0.3, 11), (1, 0.1, 5)])
+def test_numpy_generators_equal_scikit_learn(name, n_samples, noise, seed):
+    import sklearn.datasets
+
+    from tf_course.data import generated
+
+    np.random.seed(seed)
+    X, y = getattr(generated, name)(n_samples, noise=noise)
+    state = np.random.get_state()
+    np.random.seed(seed)
+    X_ref, y_ref = getattr(sklearn.datasets, name)(n_samples, noise=noise)
+    state_ref = np.random.get_state()
+    assert X.shape == (n_samples, 2) and X.dtype == X_ref.dtype == np.float64
+    assert y.dtype == y_ref.dtype and X.tobytes() == X_ref.tobytes() and y.tobytes() == y_ref.tobytes()
+    np.testing.assert_array_equal(state[1], state_ref[1])
+    assert state[2:] == state_ref[2:]
+
+
+def test_circles_and_moons_equal_the_course_calls_to_scikit_learn():
+    from sklearn.datasets import make_circles, make_moons
+
+    np.random.seed(1)
+    train = make_circles(n_samples=300, noise=0.05)
+    np.random.seed(2)
+    test = make_circles(n_samples=100, noise=0.05)
+    expected = (train[0].T, train[1].reshape(1, -1), test[0].T, test[1].reshape(1, -1))
+    for got, want in zip(load_circles(), expected):
+        assert got.shape == want.shape and got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    np.random.seed(3)
+    X, y = make_moons(n_samples=300, noise=0.2)
+    for got, want in zip(load_moons(), (X.T, y.reshape(1, -1))):
+        assert got.shape == want.shape and got.dtype == want.dtype and got.tobytes() == want.tobytes()
+
+
+def test_generators_reject_bad_arguments():
+    from tf_course.data.generated import make_circles, make_moons
+
+    with pytest.raises(ValueError, match="expected n_samples >= 1 and 0 <= factor < 1, found 10 and 1.5"):
+        make_circles(10, factor=1.5)
+    with pytest.raises(ValueError, match="expected n_samples >= 1, found 0"):
+        make_moons(0)
+
+
+def test_generated_data_needs_no_scikit_learn():
+    # a process where `import sklearn` fails, as after `pip install .` without the test extra
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib.abc, sys\n"
+        "class Hide(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'sklearn':\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, Hide())\n"
+        "from tf_course.data.generated import load_circles, load_moons\n"
+        "print(load_circles()[1].sum(), load_moons()[1].sum(), 'sklearn' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["150", "150", "False"]

@@ -4,6 +4,13 @@ Each loader reproduces the course's arrays bit for bit: it seeds NumPy's legacy 
 generator exactly where the course's ``*_utils.load_*`` functions do, and draws in the same
 order. X is (2, m) float64 and Y is (1, m) (features in rows, examples in columns, the
 course's convention).
+
+The course calls scikit-learn's ``make_circles`` / ``make_moons``; :func:`make_circles` and
+:func:`make_moons` here are the same algorithm in NumPy (scikit-learn 1.4-1.9's, for an int
+``n_samples``, ``shuffle=True`` and the global generator), equal bit for bit and drawing the same
+numbers from the global generator (tests/data/test_generated.py compares them with scikit-learn).
+scikit-learn is not a run-time dependency: Keras imports it inside ``import tensorflow`` whenever it
+is installed, about a second per process (``benchmarks/import_time.py``).
 """
 
 from __future__ import annotations
@@ -31,15 +38,67 @@ def load_planar_dataset() -> tuple[np.ndarray, np.ndarray]:
     return X.T, Y.T
 
 
+def _shuffle_and_noise(X: np.ndarray, y: np.ndarray, noise: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's ``shuffle`` then ``X += normal(scale=noise)``, drawing from the global generator."""
+    indices = np.arange(X.shape[0])
+    np.random.shuffle(indices)
+    X, y = X[indices], y[indices]
+    if noise is not None:
+        X += np.random.normal(scale=noise, size=X.shape)
+    return X, y
+
+
+def make_circles(n_samples: int = 100, *, noise: float | None = None,
+                 factor: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
+    """``sklearn.datasets.make_circles(n_samples, noise=noise, factor=factor)`` (shuffled, global generator).
+
+    Returns X (n_samples, 2) float64, a large circle of radius 1 (the first ``n_samples // 2``
+    points before shuffling, label 0) around a small one of radius ``factor`` (label 1), plus
+    Gaussian noise of standard deviation ``noise``; y (n_samples,) intp.
+    """
+    if not 0 <= factor < 1 or n_samples < 1:
+        raise ValueError(f"expected n_samples >= 1 and 0 <= factor < 1, found {n_samples} and {factor}")
+    n_samples_out = n_samples // 2
+    n_samples_in = n_samples - n_samples_out
+    # so as not to have the first point = last point, endpoint=False (as scikit-learn)
+    linspace_out = np.linspace(0, 2 * np.pi, n_samples_out, endpoint=False)
+    linspace_in = np.linspace(0, 2 * np.pi, n_samples_in, endpoint=False)
+    outer_circ_x = np.cos(linspace_out)
+    outer_circ_y = np.sin(linspace_out)
+    inner_circ_x = np.cos(linspace_in) * factor
+    inner_circ_y = np.sin(linspace_in) * factor
+    X = np.vstack([np.append(outer_circ_x, inner_circ_x), np.append(outer_circ_y, inner_circ_y)]).T
+    y = np.hstack([np.zeros(n_samples_out, dtype=np.intp), np.ones(n_samples_in, dtype=np.intp)])
+    return _shuffle_and_noise(X, y, noise)
+
+
+def make_moons(n_samples: int = 100, *, noise: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``sklearn.datasets.make_moons(n_samples, noise=noise)`` (shuffled, global generator).
+
+    Returns X (n_samples, 2) float64, two interleaving half circles (the upper one, label 0, is
+    the first ``n_samples // 2`` points before shuffling), plus Gaussian noise of standard
+    deviation ``noise``; y (n_samples,) intp.
+    """
+    if n_samples < 1:
+        raise ValueError(f"expected n_samples >= 1, found {n_samples}")
+    n_samples_out = n_samples // 2
+    n_samples_in = n_samples - n_samples_out
+    outer_circ_x = np.cos(np.linspace(0, np.pi, n_samples_out))
+    outer_circ_y = np.sin(np.linspace(0, np.pi, n_samples_out))
+    inner_circ_x = 1 - np.cos(np.linspace(0, np.pi, n_samples_in))
+    inner_circ_y = 1 - np.sin(np.linspace(0, np.pi, n_samples_in)) - 0.5
+    X = np.vstack([np.append(outer_circ_x, inner_circ_x), np.append(outer_circ_y, inner_circ_y)]).T
+    y = np.hstack([np.zeros(n_samples_out, dtype=np.intp), np.ones(n_samples_in, dtype=np.intp)])
+    return _shuffle_and_noise(X, y, noise)
+
+
 def load_circles() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """C2W1 initialization data: train X (2, 300), Y (1, 300); test X (2, 100), Y (1, 100).
 
     ``make_circles(300, noise=.05)`` after ``np.random.seed(1)`` and ``make_circles(100,
     noise=.05)`` after ``np.random.seed(2)`` (scikit-learn draws from the global generator
-    when no ``random_state`` is given).
+    when no ``random_state`` is given; :func:`make_circles` does the same).
     """
-    from sklearn.datasets import make_circles
-
     np.random.seed(1)
     train_X, train_Y = make_circles(n_samples=300, noise=0.05)
     np.random.seed(2)
@@ -49,8 +108,6 @@ def load_circles() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 def load_moons() -> tuple[np.ndarray, np.ndarray]:
     """C2W2 optimization data: X (2, 300), Y (1, 300) from ``make_moons(300, noise=.2)``, seed 3."""
-    from sklearn.datasets import make_moons
-
     np.random.seed(3)
     train_X, train_Y = make_moons(n_samples=300, noise=0.2)
     return train_X.T, train_Y.reshape(1, -1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from tf_course.data.course_h5 import IMAGE_SHAPE, ImageDataset, ImageSplit
+from tf_course.data.digits import load_digits_0_5
 
 CAT_CLASSES = np.array([b"non-cat", b"cat"])
 
@@ -88,21 +89,19 @@ def _split_counts(labels: np.ndarray, per_class_test: int, rng: np.random.Genera
 
 
 def synthetic_signs_dataset(seed: int = 0) -> ImageDataset:
-    """Stand-in for SIGNS: scikit-learn's bundled handwritten digits 0-5 as 64x64 RGB images.
+    """Stand-in for SIGNS: scikit-learn's handwritten digits 0-5 as 64x64 RGB images.
 
-    About 1,080 real 8x8 digit scans (classes 0-5, as SIGNS' 0-5 fingers), upsampled to 64x64
-    with bilinear interpolation, tinted with a random colour on a random background with pixel
-    noise; 20 test images per class (120, like ``test_signs.h5``) and the rest for training.
+    The 1,083 real 8x8 digit scans of classes 0-5 (as SIGNS' 0-5 fingers; bundled in
+    :mod:`tf_course.data.digits`, equal to ``sklearn.datasets.load_digits()``'s, so scikit-learn is not
+    needed), upsampled to 64x64 with bilinear interpolation, tinted with a random colour on a random
+    background with pixel noise; 20 test images per class (120, like ``test_signs.h5``) and the rest for training.
     Shapes and dtypes as the course files: x uint8 (m, 64, 64, 3), y int64 (m,), classes 0..5.
     """
     from scipy.ndimage import zoom
-    from sklearn.datasets import load_digits
 
     rng = np.random.default_rng(seed)
-    digits = load_digits()
-    keep = digits.target <= 5
-    ink = digits.images[keep] / 16.0  # (m, 8, 8) in [0, 1]
-    labels = digits.target[keep].astype(np.int64)
+    digits, labels = load_digits_0_5()  # (m, 8, 8) float64 0-16, (m,) int64
+    ink = digits / 16.0  # (m, 8, 8) in [0, 1]
     ink = np.clip(zoom(ink, (1, 8, 8), order=1), 0.0, 1.0)  # (m, 64, 64)
     m = ink.shape[0]
     background = rng.uniform(20, 120, size=(m, 1, 1, 3))
