@@ -93,7 +93,8 @@ def test_missing_and_corrupt_file(tmp_path):
 def test_course_dataset_found_by_course_names_else_none(tmp_path):
     assert load_course_h5_dataset("cat", tmp_path) is None
     write_split(tmp_path / "datasets/train_catvnoncat.h5", "train", images(4), np.array([0, 1, 1, 0]))
-    assert load_course_h5_dataset("cat", tmp_path) is None  # test file still missing
+    with pytest.raises(DataError, match="missing datasets/test_catvnoncat.h5"):  # issue 11: no silent stand-in
+        load_course_h5_dataset("cat", tmp_path)
     write_split(tmp_path / "datasets/test_catvnoncat.h5", "test", images(2), np.array([1, 0]))
     data = load_course_h5_dataset("cat", tmp_path)
     assert data is not None and data.source == "course"
