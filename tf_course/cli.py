@@ -18,7 +18,7 @@ from pathlib import Path
 from tf_course import registry
 from tf_course.console import USER_ERRORS, UsageError, describe, import_tensorflow_quietly, print_user_error
 from tf_course.data.course_files import ENV_VAR, resolve_data_dir
-from tf_course.pipeline import RunContext
+from tf_course.pipeline import RunContext, export_root
 from tf_course.report import ResultEntry, format_table, run_info, write_report
 
 DEBUG_HELP = "show the traceback of a user error (a bad file or argument) too"
@@ -44,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="saved_models",
                      help="folder the exports go to, one subfolder per assignment (default: saved_models/); "
                           "`tf-course detect --models` reads the yolo one")
-    run.add_argument("--quick", action="store_true", help="train briefly (smoke test)")
+    run.add_argument("--quick", action="store_true",
+                     help="train briefly (smoke test); exports go to <out>/quick/, never where a server or "
+                          "`tf-course detect` looks")
     run.add_argument("--report", default=None, help="JSON report path (default: <out>/report.json)")
     run.add_argument("--seed", type=int, default=0,
                      help="random seed (default: 0); assignments whose course fixes its own seeds ignore it "
@@ -135,6 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (KeyError, FileNotFoundError, ValueError) as exc:
         return print_user_error(exc)
     import_tensorflow_quietly(debug)
+    from tf_course.export.saved_model import recording_run
     from tf_course.train.seeds import set_seed
 
     report_path = Path(args.report) if args.report else out_dir / "report.json"
@@ -144,13 +147,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"[{i}/{len(assignments)}] {a.name} ({a.section})", file=sys.stderr, flush=True)
         set_seed(args.seed)
-        ctx = RunContext(data_dir=data_dir, out_dir=out_dir, quick=args.quick, seed=args.seed,
+        ctx = RunContext(data_dir=data_dir, out_dir=export_root(out_dir, args.quick), quick=args.quick, seed=args.seed,
                          verbose=not args.quiet, weights=weights)
         t0 = time.time()
         entry = ResultEntry(name=a.name, section=a.section, status="ok", reference=a.reference,
                             fixed_seed=a.fixed_seed, notes=a.metric_notes)
         try:
-            output = a.load()(ctx)
+            with recording_run(ctx.run_info()):  # every manifest: mode, seed, data dir, command line
+                output = a.load()(ctx)
             entry.metrics, entry.data_source, entry.exports = output.metrics, output.data_source, output.exports
         except USER_ERRORS as exc:  # the user's to fix: the whole message, no traceback
             entry.status, entry.error, entry.error_kind = "failed", describe(exc), "user"
@@ -163,9 +167,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         entry.seconds = round(time.time() - t0, 2)
         results.append(entry)
     run = run_info(seed=args.seed, quick=args.quick, data_dir=str(data_dir) if data_dir else None,
-                   seconds=round(time.time() - started, 2))
+                   exports=str(export_root(out_dir, args.quick)), seconds=round(time.time() - started, 2))
     write_report(report_path, results, run)
-    print(format_table(results, quick=args.quick))
+    print(format_table(results, quick=args.quick, exports=export_root(out_dir, args.quick)))
     print(f"report: {report_path}")
     kinds = {r.error_kind for r in results if r.status != "ok"}
     if "bug" in kinds:

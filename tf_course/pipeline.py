@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ class RunContext:
 
     Attributes:
         data_dir: the course data directory, or None (then pipelines use their stand-ins).
-        out_dir: export root; a pipeline exports to ``out_dir/<name>/<version>/``.
+        out_dir: export root; a pipeline exports to ``out_dir/<name>/<version>/``. ``tf-course
+            run`` passes :func:`export_root`: ``<out>`` for a full run, ``<out>/quick`` for a quick one.
         quick: train briefly (smoke runs, notebooks in tests).
         seed: the run's seed (already applied by the entry point).
         verbose: show progress.
@@ -27,6 +29,26 @@ class RunContext:
     seed: int = 0
     verbose: bool = True
     weights: Path | None = None
+
+    def run_info(self) -> dict[str, Any]:
+        """What made this run, for the export manifests (key ``"run"``): ``{"mode": "quick" |
+        "full", "seed": int, "data_dir": str | None, "weights": str | None, "command": [argv...]}``."""
+        return {"mode": "quick" if self.quick else "full", "seed": int(self.seed),
+                "data_dir": None if self.data_dir is None else str(Path(self.data_dir).resolve()),
+                "weights": None if self.weights is None else str(Path(self.weights).resolve()),
+                "command": list(sys.argv)}
+
+
+QUICK_EXPORTS = "quick"  # <out>/quick/<name>/<version>/: a quick run's exports
+
+
+def export_root(out: Path, quick: bool) -> Path:
+    """Where a run's exports go: ``out`` for a full run, ``out/quick`` for a quick (smoke-test) one.
+
+    So a quick run after a full one never becomes the newest version under ``out/<name>/``, the
+    one TF Serving (base path ``out/<name>``) and ``tf-course detect`` pick up.
+    """
+    return Path(out) / QUICK_EXPORTS if quick else Path(out)
 
 
 @dataclass

@@ -110,9 +110,12 @@ def _rows(cells: tuple[str, str, str], widths: tuple[int, int, int], indent: str
     return lines
 
 
-def format_table(results: list[ResultEntry], quick: bool = False, width: int = TABLE_WIDTH) -> str:
+def format_table(
+    results: list[ResultEntry], quick: bool = False, width: int = TABLE_WIDTH, exports: str | Path | None = None,
+) -> str:
     """A plain-text report at most ``width`` columns wide: per assignment a header line (name, section,
-    data, seconds), then its metrics beside the course's reference, then a legend.
+    data, seconds), then its metrics beside the course's reference, then a legend (which says where
+    a quick run's exports went: ``exports``, e.g. ``saved_models/quick``).
 
     The reference is shown only where :func:`comparable` (never beside a synthetic stand-in's number);
     a failed assignment shows its whole error message (a bug's traceback is in the JSON report).
@@ -153,6 +156,9 @@ def format_table(results: list[ResultEntry], quick: bool = False, width: int = T
     legend.extend(f"{key}: {note}." for key, note in notes.items())
     if quick:
         legend.append("Quick run: training was shortened, so the numbers are not comparable to the course's.")
+        if exports is not None:
+            legend.append(f"Quick run exports: {exports}/<name>/<version>/, apart from full runs' (never what "
+                          "TF Serving or `tf-course detect` picks up).")
     for paragraph in legend:
         lines.extend(_wrap(paragraph, width))
     return "\n".join(lines)

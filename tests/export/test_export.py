@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tempfile
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -16,9 +19,11 @@ from tf_course.export import (
     Signature,
     export_and_check,
     next_version,
+    saved_model,
     verify_signatures,
 )
 from tf_course.export import verify as verify_module
+from tf_course.export.saved_model import recording_run, remove_stale_work
 
 
 def _model():
@@ -117,7 +122,7 @@ def test_a_mismatching_signature_fails_and_leaves_no_version_and_no_temporary_di
     with pytest.raises(ExportMismatch, match=r"export toy v1 \[serve_float\]: output 'probabilities' differs by "
                                              r"0\.5 \(> 0\.1\)"):
         _export(model, tmp_path / "out", signatures)
-    assert list((tmp_path / "out" / "toy").iterdir()) == []  # neither "1" nor ".tmp-1-..."
+    assert list((tmp_path / "out" / "toy").iterdir()) == []  # neither "1" nor ".tmp-pid<pid>-..."
     assert list(scratch.iterdir()) == []  # the .npz exchange folder tf_course_verify_* is gone too
     assert _export(model, tmp_path / "out").version == 1  # the failed export took no version number
 
@@ -169,11 +174,60 @@ def test_interrupted_export_leaves_no_version(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "toy").iterdir()) == []
 
 
-def test_stale_temporary_dirs_are_removed_and_ignored(tmp_path):
-    stale = tmp_path / "toy" / ".tmp-1-deadbeef"
-    (stale / "variables").mkdir(parents=True)
-    result = _export(_model(), tmp_path)
-    assert result.version == 1 and not stale.exists()
+def _dead_pid() -> int:
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    return int(done.stdout)
+
+
+def test_stale_temporary_dirs_are_removed_but_a_live_exports_is_kept(tmp_path):
+    old_layout = tmp_path / "toy" / ".tmp-1-deadbeef"  # before the pid was in the name
+    dead = tmp_path / "toy" / f".tmp-pid{_dead_pid()}-0badf00d"
+    for folder in (old_layout, dead):
+        (folder / "model" / "variables").mkdir(parents=True)
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"]) as other:
+        try:  # another process exporting "toy" right now
+            live = tmp_path / "toy" / f".tmp-pid{other.pid}-12345678"
+            (live / "model").mkdir(parents=True)
+            result = _export(_model(), tmp_path)
+            assert result.version == 1 and not old_layout.exists() and not dead.exists()
+            assert live.is_dir(), "a live export's working folder was deleted"
+        finally:
+            other.kill()
+    assert remove_stale_work(tmp_path / "toy") == [live]  # its process is gone now
+
+
+def test_two_exports_racing_for_a_version_both_publish(tmp_path, monkeypatch):
+    model = _model()
+    assert _export(model, tmp_path).version == 1
+    # as if another process published version 2 between this export's choice of 2 and its rename
+    monkeypatch.setattr(saved_model, "next_version", lambda base: 2 if not (base / "3").exists() else 4)
+    (tmp_path / "toy" / "2").mkdir()
+    (tmp_path / "toy" / "2" / "saved_model.pb").write_bytes(b"other export")
+    real_exists = Path.exists
+    monkeypatch.setattr(Path, "exists", lambda self: False if self.name == "2" else real_exists(self))
+    result = _export(model, tmp_path)
+    assert result.version == 3 and result.path == tmp_path / "toy" / "3"
+    assert json.loads((result.path / "manifest.json").read_text())["version"] == 3
+    assert (tmp_path / "toy" / "2" / "saved_model.pb").read_bytes() == b"other export"
+    with pytest.raises(FileExistsError, match=r"expected version directory .*toy/2 to be free"):
+        _export(model, tmp_path, version=2)
+    assert sorted(p.name for p in (tmp_path / "toy").iterdir()) == ["1", "2", "3"]
+
+
+def test_the_manifest_records_the_run_and_nothing_goes_to_the_temporary_folder(tmp_path, monkeypatch):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    model = _model()
+    assert _export(model, tmp_path / "out").manifest["run"] == {}  # outside a run
+    run = {"mode": "quick", "seed": 3, "data_dir": None, "command": ["tf-course", "run", "--quick"]}
+    with recording_run(run):
+        result = _export(model, tmp_path / "out")
+    assert json.loads((result.path / "manifest.json").read_text())["run"] == run
+    assert _export(model, tmp_path / "out").manifest["run"] == {}  # the block ended
+    assert list(scratch.iterdir()) == []  # the exchange files lived in the export's working folder
+    assert sorted(p.name for p in (tmp_path / "out" / "toy").iterdir()) == ["1", "2", "3"]
 
 
 def test_verify_detects_a_wrong_model(tmp_path):

@@ -3,23 +3,36 @@
 The layout is TF Serving's (base path / integer version): ``<out>/<name>/<version>/`` holding the
 SavedModel and a ``manifest.json``. :func:`export_and_check` is the only writer:
 
-1. write the SavedModel (one endpoint per :class:`Signature`) into a hidden temporary directory
-   ``<out>/<name>/.tmp-<version>-<random>`` beside the version directories;
+1. write the SavedModel (one endpoint per :class:`Signature`) into a hidden working folder
+   ``<out>/<name>/.tmp-pid<pid>-<random>/model`` beside the version directories (``<pid>``: the
+   exporting process);
 2. run every signature in memory on its ``sample``, and the written SavedModel in a separate
    ``python -I`` process that cannot import ``tf_course`` (:mod:`tf_course.export.verify`), which
-   also describes every signature's inputs and outputs; outputs must agree within ``atol``;
-3. write ``manifest.json`` and only then rename the temporary directory to ``<version>``.
+   also describes every signature's inputs and outputs; outputs must agree within ``atol``. The
+   files the two processes exchange stay in the working folder (``.../io``), not in ``/tmp``;
+3. write ``manifest.json`` and only then rename ``model`` to ``<version>`` (atomic), and remove
+   the working folder.
 
-So a server never sees a half-written or unverified version: a failed check or an interrupted
-export leaves no version directory and no temporary directory.
+So a server never sees a half-written or unverified version. A failed check removes the working
+folder; a killed export (SIGKILL, power loss) leaves it, and the next export of that name removes
+it, and any other working folder whose process is gone, never one of a live export.
+
+Where an export goes and what run made it are the caller's: ``tf-course run --quick`` passes
+``<out>/quick`` as ``out_dir`` (so a smoke test never becomes the newest version a server or
+``detect`` picks up), and the entry point describes the run (:func:`recording_run`), which every
+manifest of the run records under ``"run"``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as _dt
+import errno
+import os
 import shutil
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +48,8 @@ from tf_course.export import verify
 SIGNATURE = "serving_default"
 MANIFEST = "manifest.json"
 _TMP_PREFIX = ".tmp-"
+#: the run that is exporting (set by the entry point with :func:`recording_run`); manifest key "run"
+_RUN: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar("tf_course_run", default=None)
 
 
 @dataclass(frozen=True)
@@ -99,6 +114,81 @@ def _quiet_tf_logging() -> None:
     tf.get_logger().setLevel("WARNING")
 
 
+@contextlib.contextmanager
+def recording_run(run: Mapping[str, Any]) -> Iterator[None]:
+    """Within the block, every export's manifest records ``run`` under ``"run"``.
+
+    The entry point describes the run once (``{"mode": "quick" | "full", "seed": int, "data_dir":
+    str | None, "command": [argv...]}``, see :meth:`tf_course.pipeline.RunContext.run_info`), so
+    no pipeline has to pass it along. Outside such a block the manifest's ``"run"`` is ``{}``.
+    """
+    token = _RUN.set(dict(run))
+    try:
+        yield
+    finally:
+        _RUN.reset(token)
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (on this machine)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _owner_pid(folder: Path) -> int | None:
+    """The pid in a working folder's name ``.tmp-pid<pid>-<random>``; None for another name."""
+    parts = folder.name[len(_TMP_PREFIX):].split("-")
+    digits = parts[0].removeprefix("pid")
+    return int(digits) if len(parts) == 2 and parts[0].startswith("pid") and digits.isdigit() else None
+
+
+def remove_stale_work(base: Path) -> list[Path]:
+    """Remove the working folders under ``base`` that a killed export left, and return them.
+
+    A folder ``.tmp-pid<pid>-<random>`` is stale when no process ``pid`` runs; one of a live process
+    (another export of the same name right now) is kept. A ``.tmp-*`` folder of another name (the
+    older layout ``.tmp-<version>-<random>``) is stale.
+    """
+    removed = []
+    for folder in sorted(base.glob(f"{_TMP_PREFIX}*")):
+        pid = _owner_pid(folder)
+        if pid is not None and (pid == os.getpid() or _pid_alive(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _publish(model_dir: Path, base: Path, version: int, pinned: bool, manifest: dict[str, Any]) -> int:
+    """Write the manifest into ``model_dir`` and rename it to ``base/<version>``; the version it got.
+
+    A directory is renamed onto an existing one only if that is empty, and a version directory
+    never is, so two exports of one name at once cannot replace each other: the later one takes
+    the next free version (or, for a ``pinned`` version, fails with FileExistsError).
+    """
+    while True:
+        manifest["version"] = version
+        write_json_atomic(model_dir / MANIFEST, manifest)
+        final = base / str(version)
+        try:
+            if final.exists():
+                raise FileExistsError(errno.EEXIST, "exists", str(final))
+            model_dir.rename(final)
+            return version
+        except OSError as exc:
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+            if pinned:
+                raise FileExistsError(f"export {manifest['name']}: expected version directory {final} to be "
+                                      f"free, found it taken by another export") from None
+            version = max(version + 1, next_version(base))
+
+
 def export_and_check(
     name: str,
     signatures: Mapping[str, Signature],
@@ -120,9 +210,11 @@ def export_and_check(
         out_dir: the export root, usually ``saved_models/``.
         metrics: recorded in the manifest.
         data_source: recorded in the manifest (``{"cat": "course"}``).
+            The manifest's ``"run"`` is the run :func:`recording_run` describes (``{}`` outside one).
         manifest_extra: more manifest entries a client needs (e.g. ``{"detector": {...}}``); they
             may not replace the standard keys.
-        version: the version number; the next free one when None.
+        version: the version number; the next free one when None (if another export of the same
+            name publishes that one first, the one after).
 
     Returns:
         An :class:`ExportResult`; ``manifest["signatures"]`` describes every signature's inputs and
@@ -139,30 +231,32 @@ def export_and_check(
         raise ValueError(f"{where}: expected a {SIGNATURE!r} signature, found {sorted(signatures)}")
     samples = {sig: signature.sample_arrays(f"{where} [{sig}]") for sig, signature in signatures.items()}
     standard = {"name", "version", "created", "signatures", "tensorflow", "keras", "tf_course", "metrics",
-                "data_source"}
+                "data_source", "run"}
     clash = sorted(standard & set(manifest_extra or {}))
     if clash:
         raise ValueError(f"{where}: manifest_extra may not replace standard manifest keys {clash}")
 
     base = Path(out_dir) / name
     base.mkdir(parents=True, exist_ok=True)
-    for stale in base.glob(f"{_TMP_PREFIX}*"):  # left by an interrupted export
-        shutil.rmtree(stale, ignore_errors=True)
+    remove_stale_work(base)  # left by killed exports; never a live export's
+    pinned = version is not None
     version = next_version(base) if version is None else int(version)
     final = base / str(version)
     if final.exists():
         raise FileExistsError(f"{where}: version directory {final} already exists")
-    tmp = base / f"{_TMP_PREFIX}{version}-{uuid.uuid4().hex[:8]}"
+    work = base / f"{_TMP_PREFIX}pid{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    model_dir, exchange = work / "model", work / "io"
     try:
+        exchange.mkdir(parents=True)
         archive = keras.export.ExportArchive()
         for obj in track:
             archive.track(obj)
         for sig, signature in signatures.items():
             archive.add_endpoint(name=sig, fn=signature.fn, input_signature=list(signature.inputs))
         _quiet_tf_logging()
-        archive.write_out(str(tmp), verbose=False)
+        archive.write_out(str(model_dir), verbose=False)
         expected = {sig: signature.expected(samples[sig]) for sig, signature in signatures.items()}
-        outputs, description = verify.run_signatures(tmp, samples)
+        outputs, description = verify.run_signatures(model_dir, samples, work_dir=exchange)
         for sig, signature in signatures.items():
             verify.compare_outputs(f"{where} v{version} [{sig}]", outputs[sig], expected[sig], signature.atol)
         manifest = {
@@ -175,11 +269,10 @@ def export_and_check(
             "tf_course": tf_course.__version__,
             "metrics": metrics or {},
             "data_source": data_source or {},
+            "run": dict(_RUN.get() or {}),
             **(manifest_extra or {}),
         }
-        write_json_atomic(tmp / MANIFEST, manifest)
-        tmp.rename(final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return ExportResult(path=final, version=version, manifest=manifest)
+        version = _publish(model_dir, base, version, pinned, manifest)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # after a publish: only the exchange files
+    return ExportResult(path=base / str(version), version=version, manifest=manifest)

@@ -14,6 +14,7 @@ and shut down when this process exits. If it dies, it is restarted once for the 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import select
@@ -226,6 +227,7 @@ def run_signatures(
     export_dir: str | Path,
     inputs: Mapping[str, Arrays],
     timeout: float = 300.0,
+    work_dir: str | Path | None = None,
 ) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, dict[str, Any]]]:
     """Run signatures of the SavedModel ``export_dir`` in the checker process (no ``tf_course`` there).
 
@@ -233,6 +235,10 @@ def run_signatures(
         export_dir: a SavedModel directory.
         inputs: ``{signature: {input_name: array}}``; every signature listed is run once.
         timeout: seconds the checker may take for this request (start-up included).
+        work_dir: an existing, empty folder for the files the two processes exchange (the caller
+            removes it; :func:`~tf_course.export.saved_model.export_and_check` passes one inside
+            its working folder, so a killed export leaves nothing in the system's temporary
+            folder); None: a ``tf_course_verify_*`` folder there, always removed.
 
     Returns:
         ``({signature: {output_name: array}}, description)`` where ``description`` is
@@ -244,8 +250,9 @@ def run_signatures(
             included), or the checker process died twice.
     """
     signatures = list(inputs)
-    with tempfile.TemporaryDirectory(prefix="tf_course_verify_") as tmp:
-        folder = Path(tmp)
+    temporary = tempfile.TemporaryDirectory(prefix="tf_course_verify_") if work_dir is None else None
+    with temporary or contextlib.nullcontext():
+        folder = Path(temporary.name if temporary is not None else work_dir)  # type: ignore[arg-type]
         for i, signature in enumerate(signatures):
             np.savez(folder / f"inputs{i}.npz", **inputs[signature])
         request = {"export_dir": str(Path(export_dir).resolve()), "signatures": signatures, "folder": str(folder)}
