@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -18,9 +19,10 @@ from pathlib import Path
 from tf_course import registry
 from tf_course.console import USER_ERRORS, UsageError, describe, import_tensorflow_quietly, print_user_error
 from tf_course.data.course_files import ENV_VAR, resolve_data_dir
-from tf_course.pipeline import RunContext, export_root
+from tf_course.pipeline import RunContext, export_root, run_key
 from tf_course.report import ResultEntry, format_table, run_info, write_report
 
+CHECKPOINTS = ".checkpoints"  # <out>/.checkpoints/<assignment>/<run key>/: what a killed run resumes from
 DEBUG_HELP = "show the traceback of a user error (a bad file or argument) too"
 
 
@@ -47,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quick", action="store_true",
                      help="train briefly (smoke test); exports go to <out>/quick/, never where a server or "
                           "`tf-course detect` looks")
+    run.add_argument("--restart", action="store_true",
+                     help="delete the checkpoints a killed run left (<out>/.checkpoints/) and train from "
+                          "epoch 1; by default a run resumes from them")
     run.add_argument("--report", default=None, help="JSON report path (default: <out>/report.json)")
     run.add_argument("--seed", type=int, default=0,
                      help="random seed (default: 0); assignments whose course fixes its own seeds ignore it "
@@ -121,6 +126,18 @@ def _check_out_dir(out_dir: Path) -> None:
         raise UsageError(f"--out: expected a folder for the exports (existing or new), found a file at {out_dir}")
 
 
+def _remove_checkpoints(folder: Path, root: Path) -> None:
+    """Delete ``folder`` and its parents up to and including ``root`` that are left empty."""
+    shutil.rmtree(folder, ignore_errors=True)
+    for parent in folder.parents:
+        if not parent.is_relative_to(root):
+            break
+        try:
+            parent.rmdir()
+        except OSError:  # not empty: another run's checkpoints
+            break
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the selected pipelines, write the report, print the table.
 
@@ -147,8 +164,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"[{i}/{len(assignments)}] {a.name} ({a.section})", file=sys.stderr, flush=True)
         set_seed(args.seed)
+        checkpoints = out_dir / CHECKPOINTS / a.name / run_key(args.quick, args.seed, data_dir, weights)
+        if args.restart:
+            shutil.rmtree(checkpoints, ignore_errors=True)
         ctx = RunContext(data_dir=data_dir, out_dir=export_root(out_dir, args.quick), quick=args.quick, seed=args.seed,
-                         verbose=not args.quiet, weights=weights)
+                         verbose=not args.quiet, weights=weights, checkpoint_root=checkpoints)
         t0 = time.time()
         entry = ResultEntry(name=a.name, section=a.section, status="ok", reference=a.reference,
                             fixed_seed=a.fixed_seed, notes=a.metric_notes)
@@ -164,6 +184,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         except Exception:  # a bug; one failing pipeline must not stop the others
             entry.status, entry.error, entry.error_kind = "failed", traceback.format_exc(), "bug"
             print(entry.error, file=sys.stderr)
+        if entry.status == "ok":  # resumable until the whole pipeline, export included, has succeeded
+            _remove_checkpoints(checkpoints, out_dir / CHECKPOINTS)
         entry.seconds = round(time.time() - t0, 2)
         results.append(entry)
     run = run_info(seed=args.seed, quick=args.quick, data_dir=str(data_dir) if data_dir else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,9 @@ class RunContext:
         verbose: show progress.
         weights: pretrained weights for an assignment that can use them (``tf-course run yolo
             --weights yolo.h5``); None means train the offline default.
+        checkpoint_root: this run's checkpoint folder (``<out>/.checkpoints/<assignment>/<run key>``,
+            :func:`checkpoint_root`), removed by the entry point once the pipeline has succeeded;
+            None: no checkpoints (tests, notebooks).
     """
 
     data_dir: Path | None
@@ -29,6 +33,7 @@ class RunContext:
     seed: int = 0
     verbose: bool = True
     weights: Path | None = None
+    checkpoint_root: Path | None = None
 
     def run_info(self) -> dict[str, Any]:
         """What made this run, for the export manifests (key ``"run"``): ``{"mode": "quick" |
@@ -37,6 +42,10 @@ class RunContext:
                 "data_dir": None if self.data_dir is None else str(Path(self.data_dir).resolve()),
                 "weights": None if self.weights is None else str(Path(self.weights).resolve()),
                 "command": list(sys.argv)}
+
+    def checkpoint_dir(self, *parts: str) -> Path | None:
+        """The checkpoint folder of one training of the pipeline (``parts``, e.g. ``"tf1_recipe"``), or None."""
+        return None if self.checkpoint_root is None else self.checkpoint_root.joinpath(*parts)
 
 
 QUICK_EXPORTS = "quick"  # <out>/quick/<name>/<version>/: a quick run's exports
@@ -49,6 +58,17 @@ def export_root(out: Path, quick: bool) -> Path:
     one TF Serving (base path ``out/<name>``) and ``tf-course detect`` pick up.
     """
     return Path(out) / QUICK_EXPORTS if quick else Path(out)
+
+
+def run_key(quick: bool, seed: int, data_dir: Path | None, weights: Path | None = None) -> str:
+    """The part of a checkpoint path that depends on what changes a run's result.
+
+    E.g. ``"full-seed0-standin"`` or ``"quick-seed3-data-1a2b3c4d"`` (hash of the resolved data and
+    weights paths), so that a quick run never resumes a full one, nor a run on other data.
+    """
+    sources = [str(Path(p).resolve()) for p in (data_dir, weights) if p is not None]
+    data = "data-" + hashlib.sha256("\0".join(sources).encode()).hexdigest()[:8] if sources else "standin"
+    return f"{'quick' if quick else 'full'}-seed{int(seed)}-{data}"
 
 
 @dataclass

@@ -14,12 +14,14 @@ the training accuracy, measured with batch statistics, is high. The weights are 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import keras
 import numpy as np
 
 from tf_course.data.images import image_dataset
-from tf_course.train.callbacks import EpochTimer
+from tf_course.train.callbacks import EpochTimer, steady_rate
+from tf_course.train.checkpoints import fit_resumable
 from tf_course.train.history import History
 
 
@@ -87,6 +89,7 @@ def fit_image_classifier(
     verbose: int = 0,
     jit_compile: bool | str = "auto",
     recalibrate: bool = False,
+    checkpoint_dir: str | Path | None = None,
 ) -> FitResult:
     """``model.compile(adam, loss, accuracy)``, ``fit`` on ``train``, ``evaluate`` on ``test``.
 
@@ -99,12 +102,14 @@ def fit_image_classifier(
             (where it is slower, see ``benchmarks/resnet50_training.py``).
         recalibrate: after ``fit``, evaluate, then :func:`recalibrate_batch_norm` on the training
             images and evaluate again.
+        checkpoint_dir: save model, optimizer and history there after every epoch and resume from
+            it (:func:`~tf_course.train.checkpoints.fit_resumable`); None: no checkpoints.
     """
     model.compile(optimizer="adam", loss=loss, metrics=["accuracy"], jit_compile=jit_compile)
     timer = EpochTimer()
-    history = model.fit(image_dataset(*train, batch_size, shuffle=True), epochs=epochs,
-                        shuffle=False,  # image_dataset reshuffles every epoch
-                        verbose=verbose, callbacks=[timer])
+    history = fit_resumable(model, image_dataset(*train, batch_size, shuffle=True), epochs, checkpoint_dir,
+                            callbacks=[timer], shuffle=False,  # image_dataset reshuffles every epoch
+                            verbose=verbose)
 
     def evaluate() -> dict[str, float]:
         test_loss, test_accuracy = model.evaluate(image_dataset(*test, batch_size), verbose=0)
@@ -115,8 +120,9 @@ def fit_image_classifier(
         before = evaluate()
         recalibrate_batch_norm(model, train[0], batch_size)
     return FitResult(
-        history=History.from_keras(history, seconds=timer.seconds),
-        images_per_second=timer.images_per_second(len(train[0])),
+        history=history,
+        images_per_second=timer.images_per_second(len(train[0])) if timer.seconds else steady_rate(
+            history.seconds, len(train[0])),
         **evaluate(),
         before_recalibration=before,
     )

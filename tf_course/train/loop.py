@@ -7,7 +7,7 @@ call per epoch. Progress and checkpoints are handled between calls.
 Losses are per-example and averaged over the *global* batch, so the result does not depend on
 the number of replicas. With a ``checkpoint_dir`` the loop saves model, optimizer and epoch
 counter through ``tf.train.CheckpointManager`` and, when started again, resumes from the last
-checkpoint with the history recorded so far.
+checkpoint with the history recorded so far (and the input order of the epochs after it).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import keras
 import tensorflow as tf
 
 from tf_course.atomic import write_json_atomic
+from tf_course.train.checkpoints import skip_epochs
 from tf_course.train.history import History
 from tf_course.train.progress import Progress
 
@@ -148,6 +149,8 @@ class Trainer:
                 f"fit: expected a finite dataset of known length (batches per epoch), found "
                 f"cardinality {steps}; use a batched, non-repeated tf.data.Dataset"
             )
+        # A resume continues the dataset's per-epoch reshuffling where the checkpoint left it.
+        skip_epochs(dataset, min(int(self.epoch.numpy()), epochs))
         # One iterator for the whole run: creating one per epoch costs far more than a
         # full-batch step on small data.
         iterator = iter(self.strategy.experimental_distribute_dataset(dataset.repeat()))

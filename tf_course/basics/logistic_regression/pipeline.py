@@ -25,7 +25,8 @@ def run(ctx: RunContext) -> PipelineOutput:
 
     d = scratch.model(X_train, Y_train, X_test, Y_test, iterations, LEARNING_RATE)
     model, history = train_logistic_regression(
-        X_train.T, Y_train.T, iterations, LEARNING_RATE, verbose=ctx.verbose
+        X_train.T, Y_train.T, iterations, LEARNING_RATE, verbose=ctx.verbose,
+        checkpoint_dir=ctx.checkpoint_dir(),
     )
     metrics = {
         "scratch_train_accuracy": scratch.accuracy(d["Y_prediction_train"], Y_train),

@@ -8,7 +8,9 @@ Adam with learning rate 0.0001 on mini-batches of 32 reshuffled every epoch (the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -18,6 +20,7 @@ from tf_course.basics.mlp import build_mlp
 from tf_course.data.images import image_dataset
 from tf_course.export.serving import OUTPUT_NAME, flatten_uint8_images
 from tf_course.train import History, Trainer
+from tf_course.train.loop import CALLS_PER_RUN
 
 from .ops import LAYER_DIMS
 
@@ -35,12 +38,15 @@ def train_tf_intro(
     minibatch_size: int = 32,
     learning_rate: float = 0.0001,
     verbose: bool = True,
+    checkpoint_dir: Path | None = None,
 ) -> tuple[keras.Model, History]:
     """Train :func:`build_tf_intro_model` on uint8 images (m, 64, 64, 3) and integer labels (m,).
 
     The ``tf.data`` pipeline keeps the pixels uint8, reshuffles every epoch (like the course's
     ``random_mini_batches``: ``floor(m / 32)`` full batches and a last smaller one) and scales
     each batch to [0, 1]; the shuffling follows TensorFlow's global seed.
+
+    ``checkpoint_dir``: save every ``num_epochs / 50`` epochs there and resume from it (None: no checkpoints).
 
     Returns:
         The model and its :class:`History`; ``history.history["loss"][e]`` is the mean
@@ -55,7 +61,8 @@ def train_tf_intro(
         lambda: keras.optimizers.Adam(learning_rate=learning_rate),
     )
     dataset = image_dataset(flat, np.asarray(labels, np.int64), minibatch_size, shuffle=True)
-    history = trainer.fit(dataset, num_epochs, verbose=verbose)
+    history = trainer.fit(dataset, num_epochs, verbose=verbose, checkpoint_dir=checkpoint_dir,
+                          checkpoint_every=max(1, math.ceil(num_epochs / CALLS_PER_RUN)))
     return trainer.model, history
 
 

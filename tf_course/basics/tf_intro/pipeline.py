@@ -41,7 +41,7 @@ def run(ctx: RunContext) -> PipelineOutput:
     data = load_signs_dataset(ctx.data_dir, seed=ctx.seed)
     epochs = QUICK_EPOCHS if ctx.quick else EPOCHS
     model, history = train_tf_intro(data.train.x, data.train.y, epochs, MINIBATCH_SIZE, LEARNING_RATE,
-                                    verbose=ctx.verbose)
+                                    verbose=ctx.verbose, checkpoint_dir=ctx.checkpoint_dir())
     metrics = {
         "train_accuracy": categorical_accuracy(model, data.train.x, data.train.y),
         "test_accuracy": categorical_accuracy(model, data.test.x, data.test.y),

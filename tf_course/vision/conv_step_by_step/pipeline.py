@@ -20,6 +20,7 @@ import numpy as np
 from tf_course.data.images import image_dataset, scale_uint8
 from tf_course.export.serving import export_image_classifier
 from tf_course.pipeline import PipelineOutput, RunContext
+from tf_course.train import fit_resumable
 
 from .model import build_conv_step_by_step_model, edge_filter_bank, generate_stripes
 from .parity import scratch_vs_tf_metrics, served_model_parity
@@ -41,8 +42,9 @@ def train_served_model(ctx: RunContext) -> tuple[keras.Model, dict[str, Any]]:
     x_test, y_test = generate_stripes(n_test, rng)
     model = build_conv_step_by_step_model(*edge_filter_bank())
     model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy")
-    history = model.fit(image_dataset(x_train, y_train, batch_size=32, shuffle=True), epochs=epochs,
-                        shuffle=False, verbose=2 if ctx.verbose else 0)  # the dataset reshuffles each epoch
+    history = fit_resumable(model, image_dataset(x_train, y_train, batch_size=32, shuffle=True), epochs,
+                            ctx.checkpoint_dir(), shuffle=False,  # the dataset reshuffles each epoch
+                            verbose=2 if ctx.verbose else 0)
     probabilities = model(scale_uint8(x_test), training=False).numpy()  # (n_test, 4), eager
     accuracy = float(np.mean(probabilities.argmax(axis=1) == y_test))
     return model, {"x_test": x_test, "losses": [float(v) for v in history.history["loss"]], "test_accuracy": accuracy}

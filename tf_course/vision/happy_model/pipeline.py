@@ -10,6 +10,8 @@ P(not smiling), P(smiling).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keras
 import numpy as np
 
@@ -28,13 +30,15 @@ QUICK_EPOCHS = 2
 
 
 def train_happy_model(
-    data: ImageDataset, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE, verbose: int = 0
+    data: ImageDataset, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE, verbose: int = 0,
+    checkpoint_dir: Path | None = None,
 ) -> tuple[keras.Model, FitResult]:
     """Build HappyModel, then compile (adam, binary cross-entropy), fit and evaluate it as the course does.
 
     Args:
         data: ``.train`` / ``.test`` with x uint8 (m, 64, 64, 3) and y (m,) in {0, 1}.
         verbose: ``fit``'s verbosity.
+        checkpoint_dir: save after every epoch and resume from there (None: no checkpoints).
     """
 
     def labels(y: np.ndarray) -> np.ndarray:
@@ -42,7 +46,8 @@ def train_happy_model(
 
     model = build_happy_model(data.train.x.shape[1:])
     result = fit_image_classifier(model, (data.train.x, labels(data.train.y)), (data.test.x, labels(data.test.y)),
-                                  "binary_crossentropy", epochs, batch_size, verbose)
+                                  "binary_crossentropy", epochs, batch_size, verbose,
+                                  checkpoint_dir=checkpoint_dir)
     return model, result
 
 
@@ -50,7 +55,8 @@ def run(ctx: RunContext) -> PipelineOutput:
     """Train HappyModel with the course's settings (2 epochs with ``quick``), evaluate, export."""
     data = load_happy_dataset(ctx.data_dir, seed=ctx.seed)
     epochs = QUICK_EPOCHS if ctx.quick else EPOCHS
-    model, fit = train_happy_model(data, epochs, BATCH_SIZE, verbose=2 if ctx.verbose else 0)
+    model, fit = train_happy_model(data, epochs, BATCH_SIZE, verbose=2 if ctx.verbose else 0,
+                                   checkpoint_dir=ctx.checkpoint_dir())
     metrics = {
         "train_accuracy": fit.history.history["accuracy"][-1],  # the last epoch of fit, as the course reports it
         "test_accuracy": fit.test_accuracy,

@@ -22,6 +22,8 @@ returns ``probabilities`` (batch, 6).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keras
 
 from tf_course.data.course_h5 import ImageDataset
@@ -47,6 +49,7 @@ def train_resnet50(
     verbose: int = 0,
     jit_compile: bool | str = "auto",
     recalibrate: bool = True,
+    checkpoint_dir: Path | None = None,
 ) -> tuple[keras.Model, FitResult]:
     """Build ResNet50 for ``data``'s classes, compile (adam, categorical cross-entropy), fit, evaluate.
 
@@ -56,6 +59,7 @@ def train_resnet50(
         verbose: ``fit``'s verbosity.
         recalibrate: recompute the BatchNorm moving statistics on the training images after ``fit``
             (evaluated before and after).
+        checkpoint_dir: save after every epoch and resume from there (None: no checkpoints).
     """
     classes = len(data.train.classes)
     x_train, y_train = data.train.x[:train_examples], data.train.y[:train_examples]
@@ -65,6 +69,7 @@ def train_resnet50(
         (x_train, keras.utils.to_categorical(y_train, classes)),  # one-hot (m, classes), as the course
         (data.test.x, keras.utils.to_categorical(data.test.y, classes)),
         "categorical_crossentropy", epochs, batch_size, verbose, jit_compile, recalibrate,
+        checkpoint_dir=checkpoint_dir,
     )
     return model, result
 
@@ -74,7 +79,8 @@ def run(ctx: RunContext) -> PipelineOutput:
     data = load_signs_dataset(ctx.data_dir, seed=ctx.seed)
     epochs = QUICK_EPOCHS if ctx.quick else EPOCHS
     train_examples = QUICK_TRAIN_EXAMPLES if ctx.quick else None
-    model, fit = train_resnet50(data, epochs, BATCH_SIZE, train_examples, verbose=1 if ctx.verbose else 0)
+    model, fit = train_resnet50(data, epochs, BATCH_SIZE, train_examples, verbose=1 if ctx.verbose else 0,
+                                checkpoint_dir=ctx.checkpoint_dir())
     metrics = {
         "test_accuracy": fit.test_accuracy,
         "test_loss": fit.test_loss,

@@ -16,12 +16,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keras
 import numpy as np
 from keras import layers
 
 from tf_course.data.images import image_dataset
-from tf_course.train import History
+from tf_course.train import History, fit_resumable
 
 IMAGE_SHAPE = (64, 64, 3)
 N_CLASSES = 6
@@ -64,6 +66,7 @@ def train_signs_convnet(
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     n_classes: int = N_CLASSES,
     verbose: bool = True,
+    checkpoint_dir: Path | None = None,
 ) -> tuple[keras.Model, History]:
     """Build :func:`build_signs_convnet` and train it with ``model.fit``, Adam and cross-entropy.
 
@@ -76,6 +79,8 @@ def train_signs_convnet(
         shuffle: reshuffle every epoch (TF1: ``random_mini_batches``); the 2021 notebook did not.
         validation: optional uint8 test images and labels, evaluated after every epoch.
         n_classes: units of the softmax output (labels are in ``[0, n_classes)``).
+        checkpoint_dir: save after every epoch and resume from there
+            (:func:`~tf_course.train.checkpoints.fit_resumable`); None: no checkpoints.
 
     Returns:
         The trained (compiled) model and its history (``loss``, ``accuracy``, ``val_*``).
@@ -84,10 +89,10 @@ def train_signs_convnet(
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     validation_data = None if validation is None else image_dataset(*validation, batch_size)
-    fit = model.fit(image_dataset(images, labels, batch_size, shuffle=shuffle), epochs=epochs,
-                    validation_data=validation_data, shuffle=False,  # image_dataset shuffles
-                    verbose=2 if verbose else 0)
-    return model, History.from_keras(fit)
+    history = fit_resumable(model, image_dataset(images, labels, batch_size, shuffle=shuffle), epochs,
+                            checkpoint_dir, validation_data=validation_data, shuffle=False,  # image_dataset shuffles
+                            verbose=2 if verbose else 0)
+    return model, history
 
 
 def evaluate_accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:

@@ -81,10 +81,12 @@ def run(ctx: RunContext) -> PipelineOutput:
 
     n_classes = len(data.train.classes)
     model, history = train_signs_convnet(train_x, train_y, LEARNING_RATE, epochs, BATCH_SIZE, shuffle=True,
-                                         n_classes=n_classes, verbose=ctx.verbose)
+                                         n_classes=n_classes, verbose=ctx.verbose,
+                                         checkpoint_dir=ctx.checkpoint_dir("tf1_recipe"))
     fit_model, fit_history = train_signs_convnet(
         train_x, train_y, KERAS_FIT_LEARNING_RATE, epochs, BATCH_SIZE, shuffle=False,
         validation=(data.test.x, data.test.y), n_classes=n_classes, verbose=ctx.verbose,
+        checkpoint_dir=ctx.checkpoint_dir("keras_fit_recipe"),
     )
     metrics = {
         "train_accuracy": evaluate_accuracy(model, train_x, train_y),

@@ -1,0 +1,174 @@
+"""Resumable ``model.fit``: model and optimizer state plus the history, saved atomically after every epoch.
+
+Keras 3.15's ``keras.callbacks.BackupAndRestore`` is not enough for "a re-run after SIGKILL ends
+with the same numbers": it restores model and optimizer weights and the epoch, but writes the
+weights file and its epoch file in place one after the other (a kill between them pairs epoch k
+with the weights of epoch k + 1, a kill inside the write leaves a torn file), keeps no history of
+the epochs before the kill, and leaves the input order alone: a ``tf.data`` shuffle with
+``reshuffle_each_iteration`` draws epoch k's order from a seed generator that a fresh process
+starts at epoch 0's, so a resumed run would see epoch 0's order again.
+
+:func:`fit_resumable` does the three: :class:`EpochCheckpoint` writes ``weights-<k>.weights.h5``
+(model and optimizer variables, ``model.save_weights``) under a temporary name and renames it,
+then ``state.json`` (epoch k, the :class:`~tf_course.train.history.History` so far) atomically,
+then removes the previous weights file, so ``state.json`` always names a complete weights file;
+on a resume the dataset's shuffle is advanced past the k epochs done (:func:`skip_epochs`), so
+epoch k sees the order it has in an uninterrupted run. An uninterrupted run is unchanged: the
+callback only reads the model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import keras
+import tensorflow as tf
+
+from tf_course.atomic import write_json_atomic
+from tf_course.train.history import History
+
+STATE_FILE = "state.json"
+#: Iterators ``model.fit`` creates per epoch over a dataset of known length (Keras 3.15's
+#: ``EpochIterator``: one when the epoch starts, one more when it has seen every batch, dropped
+#: unread at the next epoch's start); tests/reliability/test_3_resume.py checks it.
+KERAS_FIT_ITERATORS_PER_EPOCH = 2
+TMP_PREFIX = ".tmp-"
+
+
+def skip_epochs(dataset: tf.data.Dataset, epochs: int, iterators_per_epoch: int = 1) -> None:
+    """Advance ``dataset``'s per-epoch reshuffling by ``epochs`` epochs without reading a batch.
+
+    A ``shuffle(..., reshuffle_each_iteration=True)`` draws a new order each time an iterator is
+    created (from a seed generator seeded by the global seed); creating ``epochs *
+    iterators_per_epoch`` iterators makes the next one, the first of the resumed training, use the
+    order the uninterrupted run used at epoch ``epochs`` (``iterators_per_epoch``: how many the
+    training creates per epoch, 1 for a ``repeat()``, :data:`KERAS_FIT_ITERATORS_PER_EPOCH` for ``fit``).
+    """
+    for _ in range(epochs * iterators_per_epoch):
+        iter(dataset)
+
+
+def _weights_name(epoch: int) -> str:
+    return f"weights-{epoch}.weights.h5"
+
+
+def read_state(checkpoint_dir: str | Path) -> tuple[int, History, Path] | None:
+    """``(epochs done, history, weights file)`` of the last complete checkpoint, or None when there is none.
+
+    Raises:
+        ValueError: ``state.json`` exists but is not a checkpoint state or names a missing weights file.
+    """
+    path = Path(checkpoint_dir) / STATE_FILE
+    if not path.is_file():
+        return None
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        epoch, history, weights = int(state["epoch"]), History.from_json(state["history"]), state["weights"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: expected a checkpoint state with 'epoch', 'history', 'weights', found {exc!r}; "
+                         "rerun with --restart to start afresh") from exc
+    weights_path = Path(checkpoint_dir) / weights
+    if not weights_path.is_file():
+        raise ValueError(f"{path}: expected the weights file {weights_path} it names, found nothing there; "
+                         "rerun with --restart to start afresh")
+    return epoch, history, weights_path
+
+
+class EpochLog(keras.callbacks.Callback):
+    """Appends each epoch's logs and wall-clock seconds to a :class:`History` (``.history``).
+
+    Args:
+        history: the epochs before this ``fit`` (restored from a checkpoint); None: empty.
+    """
+
+    def __init__(self, history: History | None = None) -> None:
+        super().__init__()
+        self.history = history if history is not None else History()
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.history.append(epoch, logs or {}, seconds=time.perf_counter() - self._start)
+
+
+class EpochCheckpoint(EpochLog):
+    """:class:`EpochLog` that also saves model + optimizer variables and the history after every epoch, atomically.
+
+    Args:
+        checkpoint_dir: folder of ``state.json`` and one ``weights-<epoch>.weights.h5``.
+        history: see :class:`EpochLog`.
+    """
+
+    def __init__(self, checkpoint_dir: str | Path, history: History | None = None) -> None:
+        super().__init__(history)
+        self.checkpoint_dir = Path(checkpoint_dir)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        super().on_epoch_end(epoch, logs)
+        self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        done = epoch + 1
+        name = _weights_name(done)
+        tmp = self.checkpoint_dir / f"{TMP_PREFIX}{name}"
+        self.model.save_weights(tmp, overwrite=True)
+        os.replace(tmp, self.checkpoint_dir / name)
+        previous = read_state(self.checkpoint_dir)
+        write_json_atomic(self.checkpoint_dir / STATE_FILE,
+                          {"epoch": done, "weights": name, "history": self.history.to_json()})
+        if previous is not None and previous[2].name != name:
+            previous[2].unlink(missing_ok=True)
+
+
+def fit_resumable(
+    model: keras.Model,
+    dataset: tf.data.Dataset,
+    epochs: int,
+    checkpoint_dir: str | Path | None = None,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+    **fit_kwargs: Any,
+) -> History:
+    """``model.fit(dataset, epochs=epochs, ...)`` that continues from ``checkpoint_dir`` when it holds a checkpoint.
+
+    Args:
+        model: a compiled, built model.
+        dataset: the training ``tf.data.Dataset``, created before the call (its shuffle is advanced
+            on a resume, see :func:`skip_epochs`).
+        epochs: total number of epochs, counting those done before a resume.
+        checkpoint_dir: where :class:`EpochCheckpoint` saves after every epoch; None: a plain ``fit``.
+        callbacks: more callbacks (they see only this process's epochs).
+        **fit_kwargs: passed to ``model.fit`` (``verbose``, ``validation_data``, ...; not ``initial_epoch``).
+
+    Returns:
+        The :class:`History` of all ``epochs`` epochs (``history["loss"]`` etc., ``seconds`` per epoch),
+        those restored from the checkpoint first. The checkpoint is left in place (the caller removes
+        it once the whole run has succeeded).
+    """
+    if "initial_epoch" in fit_kwargs:
+        raise ValueError("fit_resumable: expected no initial_epoch (it comes from the checkpoint), "
+                         f"found initial_epoch={fit_kwargs['initial_epoch']}")
+    if checkpoint_dir is None:
+        log = EpochLog()
+        model.fit(dataset, epochs=epochs, callbacks=[*callbacks, log], **fit_kwargs)
+        return log.history
+    checkpoint_dir = Path(checkpoint_dir)
+    for stray in checkpoint_dir.glob(f"{TMP_PREFIX}*"):  # a kill inside a save
+        stray.unlink()
+    history, initial_epoch = History(), 0
+    state = read_state(checkpoint_dir)
+    if state is not None:
+        initial_epoch, history, weights = state
+        if model.optimizer is not None and not model.optimizer.built:
+            model.optimizer.build(model.trainable_variables)
+        model.load_weights(weights)
+        history.truncate(initial_epoch)
+        skip_epochs(dataset, min(initial_epoch, epochs), KERAS_FIT_ITERATORS_PER_EPOCH)
+    checkpoint = EpochCheckpoint(checkpoint_dir, history)
+    if initial_epoch < epochs:
+        model.fit(dataset, epochs=epochs, initial_epoch=initial_epoch, callbacks=[*callbacks, checkpoint],
+                  **fit_kwargs)
+    return checkpoint.history
