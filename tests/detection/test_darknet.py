@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import struct
 
-import keras
 import numpy as np
 import pytest
 
+from tests.helpers import assert_keras_round_trip
 from tf_course.data.validate import DataError
 from tf_course.detection.darknet import (
     KERAS_BN_EPSILON,
@@ -411,7 +411,5 @@ def test_net_section_and_region_required(tmp_path):
 def test_keras_model_is_serializable(tmp_path, images):
     cfg, weights, _ = write_pair(tmp_path)
     model, _ = load_darknet(cfg, weights)
-    model.save(tmp_path / "tiny.keras")
-    reloaded = keras.saving.load_model(tmp_path / "tiny.keras")
-    np.testing.assert_array_equal(reloaded(images).numpy(), model(images).numpy())
+    reloaded = assert_keras_round_trip(model, images, tmp_path)  # from_config and .keras: outputs identical
     assert reloaded.get_layer("batch_normalization_3").epsilon == KERAS_BN_EPSILON

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+from tests.helpers import assert_keras_round_trip
 from tf_course.detection.darknet import reorg_reference
 from tf_course.detection.yolov2 import SpaceToDepth, YoloModelInfo, build_yolov2
 
@@ -111,11 +112,8 @@ def test_space_to_depth_unknown_spatial_size_and_config():
 
 def test_keras_file_round_trip(tmp_path):
     model = build_yolov2((64, 64, 3), num_anchors=2, num_classes=1, width_divisor=32, space_to_depth_mode="tensorflow")
-    path = tmp_path / "tiny.keras"
-    model.save(path)
-    reloaded = keras.saving.load_model(path)  # safe mode: no Lambda in the model
     x = np.random.default_rng(1).random((2, 64, 64, 3)).astype(np.float32)
-    np.testing.assert_array_equal(reloaded(x).numpy(), model(x).numpy())
+    reloaded = assert_keras_round_trip(model, x, tmp_path)  # safe-mode .keras load: no Lambda; outputs identical
     assert isinstance(reloaded.get_layer("space_to_depth_x2"), SpaceToDepth)
 
 
