@@ -53,6 +53,34 @@ def skip_epochs(dataset: tf.data.Dataset, epochs: int, iterators_per_epoch: int 
         iter(dataset)
 
 
+def build_before_fit(model: keras.Model, dataset: tf.data.Dataset) -> None:
+    """Create the optimizer's and the compiled metrics' variables eagerly, before ``model.fit`` traces.
+
+    Without a ``tf.distribute`` strategy Keras 3.15 creates them inside the first trace of its
+    ``train_function``; a ``tf.function`` whose first trace creates variables is traced a second
+    time, so the whole ``train_step`` (for ResNet50 tens of seconds) was traced twice. The variables
+    start as Keras would start them (optimizer slots and metric totals zero), so no number changes;
+    the dataset is not read (the metrics are built from its ``element_spec`` on zeros, so its
+    shuffling is untouched).
+    """
+    if model.optimizer is not None and not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+    spec = dataset.element_spec
+    if not isinstance(spec, tuple) or len(spec) < 2:
+        return  # not (x, y): nothing to build the metrics from
+
+    def zeros(tensor_spec: tf.TensorSpec) -> tf.Tensor:
+        return tf.zeros([1, *[d or 1 for d in tensor_spec.shape[1:]]], tensor_spec.dtype)
+
+    outputs = getattr(model, "outputs", None)  # None for a subclassed model: Keras builds in the trace
+    if not outputs:
+        return
+    y_pred = [zeros(tf.TensorSpec(t.shape, t.dtype)) for t in outputs]
+    y_pred = y_pred[0] if len(y_pred) == 1 else y_pred
+    model.compute_metrics(None, tf.nest.map_structure(zeros, spec[1]), y_pred)
+    model.reset_metrics()
+
+
 def _weights_name(epoch: int) -> str:
     return f"weights-{epoch}.weights.h5"
 
@@ -151,6 +179,7 @@ def fit_resumable(
     if "initial_epoch" in fit_kwargs:
         raise ValueError("fit_resumable: expected no initial_epoch (it comes from the checkpoint), "
                          f"found initial_epoch={fit_kwargs['initial_epoch']}")
+    build_before_fit(model, dataset)
     if checkpoint_dir is None:
         log = EpochLog()
         model.fit(dataset, epochs=epochs, callbacks=[*callbacks, log], **fit_kwargs)
