@@ -145,3 +145,64 @@ def test_in_graph_resize_matches_the_course_preprocessing_on_test_jpg(course_fil
     ours = resize_images(tf.cast(decoded, tf.float32) / 255.0, (608, 608)).numpy()
     assert ours.shape == course.shape[1:]
     assert np.mean(np.abs(ours - course[0])) < 1 / 255  # under one grey level: measured 0.0034 (0.88 / 255)
+
+
+def _jpeg(height: int, width: int) -> bytes:
+    """A smooth (height, width) JPEG: a colour gradient, so downscaled decoding stays close to full decoding."""
+    rows, cols = np.mgrid[0:height, 0:width]
+    pixels = np.stack([255 * rows / height, 255 * cols / width, np.full((height, width), 128.0)], axis=-1)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels.astype(np.uint8)).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("size", "target", "decoded"), [
+    ((720, 1280), (96, 96), (180, 320)),  # ratio 8 would give 90 rows < 96: ratio 4
+    ((720, 1280), (200, 200), (360, 640)),  # ratio 2
+    ((720, 1280), (608, 608), (720, 1280)),  # not 2x smaller: full decode
+    ((101, 203), (13, 13), (13, 26)),  # ratio 8, libjpeg rounds up: ceil(101 / 8) = 13
+])
+def test_jpeg_is_decoded_at_the_largest_ratio_that_keeps_the_target_size(size, target, decoded):
+    from tf_course.detection.detector import decode_for_size
+
+    image, original = decode_for_size(tf.constant(_jpeg(*size)), target)
+    assert tuple(image.shape) == (*decoded, 3) and original.numpy().tolist() == list(size)
+    full, full_size = decode_for_size(tf.constant(_jpeg(*size)), target, fast_jpeg=False)
+    assert tuple(full.shape) == (*size, 3) and full_size.numpy().tolist() == list(size)
+
+
+def test_fast_jpeg_boxes_are_in_the_original_pixels_and_png_still_decodes():
+    detector = Detector(_fixed_model(), DetectorConfig(ANCHORS, CLASSES, max_boxes=3, score_threshold=0.5))
+    assert detector.fast_jpeg
+    out = detector.detect_encoded(tf.constant([_jpeg(720, 1280), _png(100, 200), _jpeg(40, 60)]))
+    assert out["num_detections"].numpy().tolist() == [1, 1, 1]
+    np.testing.assert_allclose(out["boxes"][:, 0], [[180, 320, 540, 960], [25, 50, 75, 150], [10, 15, 30, 45]],
+                               atol=1e-3)  # 0.25 / 0.75 of 720 x 1280 (decoded at 90 x 160), 100 x 200, 40 x 60
+
+
+def _smooth_seeded_model() -> keras.Model:
+    """(b, 96, 96, 3) -> (b, 6, 6, 5 * 9): 16x16 means, then a seeded 1x1 convolution (scores spread by content)."""
+    from tf_course.detection.targets import TOY_ANCHORS
+
+    inputs = keras.Input((96, 96, 3))
+    means = keras.layers.AveragePooling2D(16)(inputs)
+    outputs = keras.layers.Conv2D(len(TOY_ANCHORS) * 9, 1, bias_initializer="zeros",
+                                  kernel_initializer=keras.initializers.RandomNormal(stddev=3.0, seed=0))(means)
+    return keras.Model(inputs, outputs)
+
+
+@pytest.mark.course_data
+def test_fast_jpeg_keeps_the_detections_on_the_course_frames(course_dir):
+    from tf_course.detection.targets import TOY_ANCHORS
+
+    frames = sorted((course_dir / "yolo" / "images").glob("*.jpg"))
+    assert len(frames) >= 3, f"expected the course's yolo/images/*.jpg frames, found {frames}"
+    data = tf.constant([path.read_bytes() for path in frames])  # 1280 x 720: decoded at ratio 4 for 96 x 96
+    model, config = _smooth_seeded_model(), DetectorConfig(TOY_ANCHORS, ("a", "b", "c", "d"), score_threshold=0.3)
+    fast = Detector(model, config).detect_encoded(data)
+    full = Detector(model, config, fast_jpeg=False).detect_encoded(data)
+    assert fast["num_detections"].numpy().tolist() == full["num_detections"].numpy().tolist()
+    assert int(np.min(full["num_detections"])) > 0
+    np.testing.assert_array_equal(fast["classes"], full["classes"])
+    np.testing.assert_allclose(fast["scores"], full["scores"], atol=0.01)  # measured 0.0019
+    np.testing.assert_allclose(fast["boxes"], full["boxes"], atol=4.0)  # pixels of 1280 x 720; measured 2.7

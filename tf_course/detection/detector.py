@@ -4,7 +4,7 @@
 images in [0, 1] -> (batch, gh, gw, A * (5 + C))) with the in-graph pre- and post-processing a
 server needs:
 
-    encoded JPEG/PNG strings (batch,)  --decode, resize (bicubic) to S x S, / 255-->  (batch, S, S, 3)
+    encoded JPEG/PNG strings (batch,)  --decode (JPEG: DCT-downscaled), resize (bicubic), / 255-->  (batch, S, S, 3)
     float images (batch, H, W, 3) in [0, 1]  --resize-->                           (batch, S, S, 3)
         -> network -> YoloHead -> YoloNMS -> boxes scaled to each image's own (height, width)
 
@@ -63,22 +63,59 @@ class DetectorConfig:
                 "iou_threshold": self.iou_threshold, "per_class": self.per_class}
 
 
+JPEG_RATIOS = (8, 4, 2)  # libjpeg's DCT-domain downscaling factors, largest first
+
+
+def decode_for_size(data: tf.Tensor, size: Sequence[int], fast_jpeg: bool = True) -> tuple[tf.Tensor, tf.Tensor]:
+    """One encoded image () -> (uint8 (h, w, 3) to be resized to ``size``, its original (H, W) int32 (2,)).
+
+    With ``fast_jpeg`` a JPEG at least twice the target size in both sides is decoded already
+    downscaled in the DCT domain (``tf.io.decode_jpeg(ratio=r)``, r the largest of 8, 4, 2 that
+    keeps both sides >= ``size``; output ceil(H / r) x ceil(W / r)), which skips most of the
+    decoding and of the antialiased resize. The original size comes from the JPEG header
+    (``tf.io.extract_jpeg_shape``). Other formats (PNG, BMP, GIF) and smaller JPEGs decode fully.
+    """
+    target_h, target_w = (int(d) for d in size)
+
+    def full() -> tuple[tf.Tensor, tf.Tensor]:
+        image = tf.io.decode_image(data, channels=3, expand_animations=False)  # (H, W, 3) uint8
+        image.set_shape([None, None, 3])
+        return image, tf.shape(image)[:2]
+
+    if not fast_jpeg:
+        return full()
+
+    def jpeg() -> tuple[tf.Tensor, tf.Tensor]:
+        original = tf.io.extract_jpeg_shape(data)[:2]  # (2,) int32 (H, W)
+        branches = []
+        for ratio in JPEG_RATIOS:
+            scaled = (original + ratio - 1) // ratio  # libjpeg's output size ceil(H / r), ceil(W / r)
+            fits = tf.logical_and(scaled[0] >= target_h, scaled[1] >= target_w)
+            branches.append((fits, lambda r=ratio: tf.io.decode_jpeg(data, channels=3, ratio=r)))
+        image = tf.case(branches, default=lambda: tf.io.decode_jpeg(data, channels=3), exclusive=False)
+        image.set_shape([None, None, 3])
+        return image, original
+
+    return tf.cond(tf.io.is_jpeg(data), jpeg, full)
+
+
 class Detector:
     """A raw YOLO network plus decoding, NMS and resizing, batched and in-graph.
 
     Args:
         model: (batch, S_h, S_w, 3) float images in [0, 1] -> (batch, gh, gw, A * (5 + C)).
         config: anchors, class names and NMS settings (A and C must match the model's output depth).
+        fast_jpeg: decode large JPEGs downscaled in the DCT domain (:func:`decode_for_size`).
     """
 
-    def __init__(self, model: keras.Model, config: DetectorConfig):
+    def __init__(self, model: keras.Model, config: DetectorConfig, fast_jpeg: bool = True):
         anchors = as_anchors(config.anchors)
         num_classes = len(config.class_names)
         depth = model.output_shape[-1]
         if depth != anchors.shape[0] * (5 + num_classes):
             raise ValueError(f"Detector: the model outputs {depth} channels, expected {anchors.shape[0]} anchors x "
                              f"(5 + {num_classes} classes) = {anchors.shape[0] * (5 + num_classes)}")
-        self.model, self.config = model, config
+        self.model, self.config, self.fast_jpeg = model, config, fast_jpeg
         self.input_size = tuple(int(d) for d in model.input_shape[1:3])  # (S_h, S_w)
         self.head = YoloHead(anchors, num_classes, name="yolo_head")
         self.nms = YoloNMS(config.max_boxes, config.score_threshold, config.iou_threshold, config.per_class,
@@ -102,10 +139,9 @@ class Detector:
         height, width = self.input_size
 
         def decode(data: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-            image = tf.io.decode_image(data, channels=3, expand_animations=False)  # (H, W, 3) uint8
-            image.set_shape([None, None, 3])
+            image, original = decode_for_size(data, self.input_size, self.fast_jpeg)  # (h, w, 3) uint8, (2,)
             resized = resize_images(tf.cast(image, tf.float32) / 255.0, self.input_size)  # -> (S_h, S_w, 3)
-            return resized, tf.shape(image)[:2]
+            return resized, original
 
         resized, sizes = tf.map_fn(
             decode, tf.convert_to_tensor(image_bytes, tf.string),
