@@ -8,7 +8,11 @@ parameter dict into it (kernel = W.T, bias = b[:, 0]) so both start from the sam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import json
+import random
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +84,76 @@ def get_course_parameters(model: keras.Model) -> dict[str, np.ndarray]:
     return params
 
 
+MAX_SHARED_TRAINERS = 8  # architectures whose compiled training loop is kept between calls
+_SHARED_TRAINERS: OrderedDict[str, Trainer] = OrderedDict()
+
+
+@contextmanager
+def _same_random_state() -> Iterator[None]:
+    """Run a block without advancing Python's and NumPy's global generators.
+
+    Building a Keras layer draws its default initializer seed from Python's ``random``; a model
+    built only to host a shared compiled loop must not shift the seeds of later models.
+    """
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+
+
+def _has_random_layers(model: keras.Model) -> bool:
+    """Whether a layer draws random numbers while training (dropout, noise): its state is per model."""
+    return any(getattr(layer, "seed_generator", None) is not None for layer in model.layers)
+
+
+def shared_trainer(
+    model: keras.Model,
+    build_model: Callable[[], keras.Model],
+    optimizer: Callable[[], keras.optimizers.Optimizer],
+    data_key: str,
+) -> Trainer:
+    """A :class:`Trainer` for ``model``'s architecture whose compiled loop is reused across calls.
+
+    Every :class:`Trainer` traces its own ``tf.function``; a pipeline training several runs of one
+    architecture (three initializations, repeated benchmark runs) would trace the same loop again
+    for each. Here one Trainer per (architecture, optimizer config, ``data_key``) is kept
+    (at most :data:`MAX_SHARED_TRAINERS`), its model's weights set to ``model``'s, its epoch and
+    optimizer step counters reset, so the numbers are those of a fresh Trainer. Copy the result
+    back with ``model.set_weights(trainer.model.get_weights())``.
+
+    Args:
+        model: the freshly built model holding the run's initial weights (not trained in place).
+        build_model: builds the same architecture (used once, when the Trainer is created).
+        optimizer: returns a fresh optimizer; its config is part of the key.
+        data_key: identifies the dataset's structure (shapes, batching).
+
+    Returns:
+        The shared Trainer, ready for ``fit``; a new unshared one when ``model`` has random layers
+        (their generator state belongs to the model).
+    """
+    if _has_random_layers(model):
+        return Trainer(lambda: model, keras.losses.binary_crossentropy, optimizer)
+    with _same_random_state():
+        config = {k: v for k, v in optimizer().get_config().items() if k != "name"}
+    ignored = {"name", "kernel_initializer", "bias_initializer"}  # initial values are copied in
+    layers = [(type(layer).__name__, layer.name, {k: v for k, v in layer.get_config().items() if k not in ignored})
+              for layer in model.layers]
+    key = json.dumps([layers, config, data_key], sort_keys=True, default=str)
+    trainer = _SHARED_TRAINERS.pop(key, None)
+    if trainer is None:
+        with _same_random_state():
+            trainer = Trainer(build_model, keras.losses.binary_crossentropy, optimizer)
+    _SHARED_TRAINERS[key] = trainer
+    while len(_SHARED_TRAINERS) > MAX_SHARED_TRAINERS:
+        _SHARED_TRAINERS.popitem(last=False)
+    trainer.model.set_weights(model.get_weights())
+    trainer.epoch.assign(0)
+    trainer.optimizer.iterations.assign(0)
+    return trainer
+
+
 def train_full_batch(
     build_model: Callable[[], keras.Model],
     X: np.ndarray,
@@ -94,21 +168,31 @@ def train_full_batch(
     """Train a binary classifier on X (m, n_x), Y (m, 1) with binary cross-entropy.
 
     With ``batch_size`` None every epoch is one full-batch step, i.e. one course iteration, and
-    ``history.history["loss"][i]`` is the course's "cost after iteration i".
+    ``history.history["loss"][i]`` is the course's "cost after iteration i". Without a strategy
+    or checkpoints the compiled loop is shared by calls on the same architecture
+    (:func:`shared_trainer`); the returned model is always a new one.
     """
     m = X.shape[0]
     dataset = tf.data.Dataset.from_tensor_slices(
         (X.astype(np.float32), Y.reshape(m, -1).astype(np.float32))
     ).batch(batch_size or m).cache()
-    trainer = Trainer(build_model, keras.losses.binary_crossentropy, optimizer, strategy=strategy)
-    history = trainer.fit(dataset, num_iterations, checkpoint_dir=checkpoint_dir,
-                          checkpoint_every=max(1, num_iterations // 10), verbose=verbose)
-    return trainer.model, history
+    if strategy is not None or checkpoint_dir is not None:
+        trainer = Trainer(build_model, keras.losses.binary_crossentropy, optimizer, strategy=strategy)
+        history = trainer.fit(dataset, num_iterations, checkpoint_dir=checkpoint_dir,
+                              checkpoint_every=max(1, num_iterations // 10), verbose=verbose)
+        return trainer.model, history
+    model = build_model()
+    trainer = shared_trainer(model, build_model, optimizer, f"slices {X.shape} {Y.shape} batch {batch_size or m}")
+    history = trainer.fit(dataset, num_iterations, checkpoint_every=max(1, num_iterations // 10), verbose=verbose)
+    if trainer.model is not model:
+        model.set_weights(trainer.model.get_weights())
+    return model, history
 
 
 def keras_binary_accuracy(model: keras.Model, X: np.ndarray, Y: np.ndarray) -> float:
     """Accuracy of a one-unit sigmoid model on course-layout X (n_x, m), Y (1, m), threshold 0.5."""
-    probabilities = model.predict(X.T.astype(np.float32), verbose=0, batch_size=4096).reshape(1, -1)  # (1, m)
+    # A direct call, not ``predict``: predict's compiled step retraces for every new input length.
+    probabilities = np.asarray(model(tf.constant(X.T, tf.float32), training=False)).reshape(1, -1)  # (1, m)
     return float(np.mean((probabilities > 0.5) == (np.asarray(Y).reshape(1, -1) > 0.5)))
 
 

@@ -21,11 +21,12 @@ from tf_course.basics.mlp import (
     build_mlp,
     keras_binary_accuracy,
     set_course_parameters,
+    shared_trainer,
     train_full_batch,
 )
 from tf_course.scratch.deep_nn import Parameters, predict
 from tf_course.scratch.metrics import accuracy
-from tf_course.train import History, Trainer
+from tf_course.train import History
 
 
 def layer_dims_of(parameters: Mapping[str, np.ndarray]) -> list[int]:
@@ -113,7 +114,8 @@ def train_from_course_parameters(
         )
     X32, Y32 = X.astype(np.float32), Y.reshape(X.shape[0], -1).astype(np.float32)  # (m, n_x), (m, 1)
     dataset = tf.data.Dataset.from_tensors((X32, Y32)).repeat(steps_per_call)  # one epoch = K full-batch steps
-    trainer = Trainer(build, keras.losses.binary_crossentropy, optimizer)
+    model = build()
+    trainer = shared_trainer(model, build, optimizer, f"tensors {X32.shape} {Y32.shape} repeat {steps_per_call}")
     history = History()
     history.append(0, {"loss": course_cost(trainer.model, X32, Y32)})
 
@@ -123,7 +125,9 @@ def train_from_course_parameters(
             history.append(done, {"loss": course_cost(trainer.model, X32, Y32)})
 
     trainer.fit(dataset, num_iterations // steps_per_call, verbose=verbose, on_epoch_end=record)
-    return trainer.model, history
+    if trainer.model is not model:
+        model.set_weights(trainer.model.get_weights())
+    return model, history
 
 
 @dataclass
