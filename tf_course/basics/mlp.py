@@ -162,7 +162,7 @@ def train_full_batch(
     num_iterations: int,
     batch_size: int | None = None,
     strategy: tf.distribute.Strategy | None = None,
-    checkpoint_dir: str | None = None,
+    checkpoint_dir: str | Path | None = None,
     verbose: bool = True,
 ) -> tuple[keras.Model, History]:
     """Train a binary classifier on X (m, n_x), Y (m, 1) with binary cross-entropy.

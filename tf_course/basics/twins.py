@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -84,6 +85,7 @@ def train_from_course_parameters(
     name: str = "mlp",
     verbose: bool = True,
     steps_per_call: int = 1,
+    checkpoint_dir: str | Path | None = None,
 ) -> tuple[keras.Model, History]:
     """Full-batch SGD from the course's initial ``parameters`` on X (m, n_x), Y (m, 1).
 
@@ -93,6 +95,10 @@ def train_from_course_parameters(
     iteration. On tiny networks one compiled call per step costs several times the step itself;
     ``steps_per_call=K`` runs K steps (the same full batch repeated) per call and records the
     cost every K iterations with :func:`course_cost`.
+
+    With a ``checkpoint_dir`` (only with ``steps_per_call`` 1) model, optimizer and history are
+    saved every tenth of the run and a re-run resumes from the last save
+    (:meth:`~tf_course.train.Trainer.fit`), with the same numbers as an uninterrupted run.
 
     Returns:
         The trained model and its history: ``history.history["loss"][i]`` is the cost before
@@ -107,7 +113,10 @@ def train_from_course_parameters(
         return keras.optimizers.SGD(learning_rate=learning_rate)
 
     if steps_per_call == 1:
-        return train_full_batch(build, X, Y, optimizer, num_iterations, verbose=verbose)
+        return train_full_batch(build, X, Y, optimizer, num_iterations, checkpoint_dir=checkpoint_dir, verbose=verbose)
+    if checkpoint_dir is not None:
+        raise ValueError(f"train_from_course_parameters: expected checkpoint_dir None with steps_per_call > 1, "
+                         f"found checkpoint_dir={str(checkpoint_dir)!r}, steps_per_call={steps_per_call}")
     if steps_per_call < 1 or num_iterations % steps_per_call:
         raise ValueError(
             f"steps_per_call must be a positive divisor of num_iterations={num_iterations}, got {steps_per_call}"

@@ -68,7 +68,8 @@ def _run_toy(ctx: RunContext) -> tuple[Detector, dict[str, Any], dict[str, str],
     settings = QUICK_SETTINGS if ctx.quick else DEFAULT_SETTINGS
     train, test = load_detection_splits(ctx.seed, settings.num_train, settings.num_test)
     model, history = train_toy_detector(train, TOY_ANCHORS, settings.epochs, settings.batch_size,
-                                        settings.learning_rate, verbose=1 if ctx.verbose else 0)
+                                        settings.learning_rate, verbose=1 if ctx.verbose else 0,
+                                        checkpoint_dir=ctx.checkpoint_dir("toy"))
     evaluation = evaluate_detector(model, test, TOY_ANCHORS, settings.score_threshold, settings.iou_threshold,
                                    settings.max_boxes)
     metrics: dict[str, Any] = {

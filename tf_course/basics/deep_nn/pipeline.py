@@ -11,6 +11,7 @@ in float32. The L-layer twin is exported (uint8 images in, cat probability out).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -41,7 +42,8 @@ MODELS: dict[str, tuple[NumpyModel, Initializer, tuple[int, ...]]] = {
 
 
 def train_twins(
-    run_name: str, X: np.ndarray, Y: np.ndarray, num_iterations: int, verbose: bool = True
+    run_name: str, X: np.ndarray, Y: np.ndarray, num_iterations: int, verbose: bool = True,
+    checkpoint_dir: Path | None = None,
 ) -> TwinRun:
     """Train ``run_name``'s NumPy model and its Keras twin from the same initial parameters.
 
@@ -50,13 +52,16 @@ def train_twins(
         X: course-layout images (12288, m) in [0, 1]; Y: labels (1, m).
         num_iterations: gradient-descent iterations for both.
         verbose: print the course's costs (every 100 iterations) and show the Keras progress.
+        checkpoint_dir: where the Keras twin saves every tenth of the run and resumes from (None:
+            no checkpoints); the NumPy model (deterministic) is trained again on a re-run.
     """
     if run_name not in MODELS:
         raise ValueError(f"run_name must be one of {sorted(MODELS)}, got {run_name!r}")
     numpy_model, initializer, dims = MODELS[run_name]
     parameters, costs = numpy_model(X, Y, dims, LEARNING_RATE, num_iterations, print_cost=verbose)
     model, history = train_from_course_parameters(
-        initializer(dims), X.T, Y.T, LEARNING_RATE, num_iterations, name=f"{run_name}_model", verbose=verbose
+        initializer(dims), X.T, Y.T, LEARNING_RATE, num_iterations, name=f"{run_name}_model", verbose=verbose,
+        checkpoint_dir=checkpoint_dir,
     )
     return TwinRun(parameters, costs, model, history)
 
@@ -68,7 +73,8 @@ def run_with_models(ctx: RunContext) -> tuple[PipelineOutput, dict[str, TwinRun]
     Y_train, Y_test = data.train.y.reshape(1, -1), data.test.y.reshape(1, -1)  # (1, m)
     iterations = QUICK_ITERATIONS if ctx.quick else ITERATIONS
 
-    runs = {name: train_twins(name, X_train, Y_train, iterations, ctx.verbose) for name in MODELS}
+    runs = {name: train_twins(name, X_train, Y_train, iterations, ctx.verbose, ctx.checkpoint_dir(name))
+            for name in MODELS}
     metrics = twin_metrics(runs, {"train": (X_train, Y_train), "test": (X_test, Y_test)}, every=COST_EVERY)
     model = runs[EXPORTED].model
     metrics["params"] = int(model.count_params())
