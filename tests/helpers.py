@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -85,3 +87,21 @@ def assert_served_export(
     for signature, (_, expected) in checks.items():
         compare_outputs(f"{export_dir} [{signature}]", outputs[signature], expected, atol)
     return outputs
+
+
+_HIDE_SKLEARN = (
+    "import importlib.abc, sys\n"
+    "class Hide(importlib.abc.MetaPathFinder):\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name.split('.')[0] == 'sklearn':\n"
+    "            raise ModuleNotFoundError(name)\n"
+    "sys.meta_path.insert(0, Hide())\n"
+)
+
+
+def run_without_sklearn(code: str) -> str:
+    """Run ``code`` in a fresh Python where ``import sklearn`` fails (as after ``pip install .`` without
+    the test extra); assert it exits 0 and return its stdout."""
+    done = subprocess.run([sys.executable, "-c", _HIDE_SKLEARN + code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.helpers import run_without_sklearn
 from tf_course.data.generated import load_circles, load_moons, load_planar_dataset
 
 
@@ -102,20 +103,8 @@ def test_generators_reject_bad_arguments():
 
 
 def test_generated_data_needs_no_scikit_learn():
-    # a process where `import sklearn` fails, as after `pip install .` without the test extra
-    import subprocess
-    import sys
-
-    code = (
-        "import importlib.abc, sys\n"
-        "class Hide(importlib.abc.MetaPathFinder):\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] == 'sklearn':\n"
-        "            raise ModuleNotFoundError(name)\n"
-        "sys.meta_path.insert(0, Hide())\n"
+    stdout = run_without_sklearn(
         "from tf_course.data.generated import load_circles, load_moons\n"
         "print(load_circles()[1].sum(), load_moons()[1].sum(), 'sklearn' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["150", "150", "False"]
+    assert stdout.split() == ["150", "150", "False"]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
+from tests.helpers import run_without_sklearn
 from tf_course.data import digits, synthetic
 from tf_course.data.synthetic import synthetic_signs_dataset
 from tf_course.data.validate import DataError
@@ -57,18 +56,10 @@ def test_damaged_digits_are_reported(monkeypatch):
 
 
 def test_digits_need_no_scikit_learn():
-    code = (
-        "import importlib.abc, sys\n"
-        "class Hide(importlib.abc.MetaPathFinder):\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] == 'sklearn':\n"
-        "            raise ModuleNotFoundError(name)\n"
-        "sys.meta_path.insert(0, Hide())\n"
+    stdout = run_without_sklearn(
         "from tf_course.data.digits import load_digits_0_5\n"
         "images, labels = load_digits_0_5()\n"
         "print(images.shape, int(images.sum()), labels.tolist()[:5], 'sklearn' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
     images, labels = digits.load_digits_0_5()
-    assert done.stdout.strip() == f"(1083, 8, 8) {int(images.sum())} {labels.tolist()[:5]} False"
+    assert stdout.strip() == f"(1083, 8, 8) {int(images.sum())} {labels.tolist()[:5]} False"
