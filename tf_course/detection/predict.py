@@ -163,9 +163,7 @@ def predict(
     line per box (highest score first). Annotated images keep the file name (``out_dir/NAME``; two
     inputs of one name get ``-2``, ... see :func:`output_names`). The first bad file raises.
     """
-    names = output_names(image_files)
-    return [_detect_one(Path(f), detect, class_names, Path(out_dir) / name if out_dir is not None else None, verbose)
-            for f, name in zip(image_files, names)]
+    return predict_each(image_files, detect, class_names, out_dir, verbose, user_errors=())[0]
 
 
 def predict_each(
