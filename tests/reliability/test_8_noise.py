@@ -1,5 +1,5 @@
 """Issue 11, item 8: no CUDA lines from ``tf-course`` on a machine without a GPU, no ANSI progress codes in a
-piped log (the retracing warnings are listed in the issue's report, not hidden)."""
+piped log: neither from the Progress lines nor from Keras fit bars (the retracing warnings are fixed, not hidden)."""
 
 from __future__ import annotations
 
@@ -52,3 +52,20 @@ def test_progress_lines_have_no_ansi_codes_when_not_a_tty():
     lines = stream.getvalue().splitlines()
     assert [line.rsplit("  (", 1)[0] for line in lines] == ["epoch 2/4  loss 0.5000", "epoch 4/4  loss 0.2500"]
     assert "\x1b" not in stream.getvalue() and "\r" not in stream.getvalue()
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+def test_fit_progress_bars_become_epoch_lines_when_not_a_tty():
+    from tf_course.train.fit import fit_verbosity
+
+    # 1 is Keras' bar (ANSI/\r redraws); 2 is one line per epoch; 0 stays silent everywhere
+    assert [fit_verbosity(v, _Stream(tty=False)) for v in (0, 1, 2)] == [0, 2, 2]
+    assert [fit_verbosity(v, _Stream(tty=True)) for v in (0, 1, 2)] == [0, 1, 2]

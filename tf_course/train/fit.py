@@ -13,6 +13,7 @@ the training accuracy, measured with batch statistics, is high. The weights are 
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,18 @@ from tf_course.data.images import image_dataset
 from tf_course.train.callbacks import EpochTimer, steady_rate
 from tf_course.train.checkpoints import fit_resumable
 from tf_course.train.history import History
+
+
+def fit_verbosity(verbose: int, stream: object = None) -> int:
+    """``fit``'s verbosity for where its output goes: the progress bar (1) only on a terminal.
+
+    Keras redraws its bar with ANSI cursor codes and carriage returns; written to a pipe or a log
+    file they become noise, so there a bar turns into one line per epoch (2). ``stream`` defaults
+    to ``sys.stdout``.
+    """
+    stream = sys.stdout if stream is None else stream
+    is_tty = getattr(stream, "isatty", None)
+    return 2 if verbose == 1 and not (is_tty is not None and is_tty()) else verbose
 
 
 @dataclass
@@ -97,7 +110,8 @@ def fit_image_classifier(
         model: a classifier of float images in [0, 1].
         train, test: ``(images uint8 (m, H, W, C), labels)``, labels as ``loss`` expects them
             ((m, 1) for binary cross-entropy, one-hot (m, n_classes) for categorical).
-        verbose: ``fit``'s verbosity (0 silent, 1 progress bar, 2 one line per epoch).
+        verbose: ``fit``'s verbosity (0 silent, 1 progress bar, 2 one line per epoch); 1 becomes 2
+            when standard output is not a terminal (:func:`fit_verbosity`).
         jit_compile: XLA for the train step; Keras' ``"auto"`` means off on a CPU-only machine
             (where it is slower, see ``benchmarks/resnet50_training.py``).
         recalibrate: after ``fit``, evaluate, then :func:`recalibrate_batch_norm` on the training
@@ -109,7 +123,7 @@ def fit_image_classifier(
     timer = EpochTimer()
     history = fit_resumable(model, image_dataset(*train, batch_size, shuffle=True), epochs, checkpoint_dir,
                             callbacks=[timer], shuffle=False,  # image_dataset reshuffles every epoch
-                            verbose=verbose)
+                            verbose=fit_verbosity(verbose))
 
     def evaluate() -> dict[str, float]:
         test_loss, test_accuracy = model.evaluate(image_dataset(*test, batch_size), verbose=0)
