@@ -1,4 +1,5 @@
-"""Shared fixtures: course-data discovery (``course_data`` marker) and quiet TensorFlow."""
+"""Shared fixtures: course-data discovery (``course_data`` marker), quiet TensorFlow, and how
+``pytest -n N`` (pytest-xdist, as CI runs it) shares the tests among its workers."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # N workers on N cores: OpenBLAS' own threads would busy-wait against the other workers (a NumPy
+    # training then runs several times slower); one BLAS thread per worker. Set before NumPy loads.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from tf_course.data.course_files import ENV_VAR  # noqa: E402
 
@@ -19,8 +24,18 @@ def _course_dir() -> Path | None:
     return None
 
 
+SPREAD_MODULES = ("test_notebooks.py",)  # each test is independent and long: any worker may take any
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups (``--dist loadgroup``)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip ``course_data`` tests, with the reason, when no course data directory is set."""
+    """Keep each test module on one xdist worker (its module-scoped fixtures, often a quick pipeline
+    run, are then computed once), except the notebooks, which spread; skip ``course_data`` tests,
+    with the reason, when no course data directory is set."""
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        if not module.endswith(SPREAD_MODULES) and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(module))
     if _course_dir() is not None:
         return
     reason = f"needs the course files: set {ENV_VAR} to a folder such as ../shared/course_assets"
