@@ -1,0 +1,48 @@
+"""The exported encoder and verifier, reloaded in a process without tf_course, equal the in-memory model."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from tests.helpers import assert_served_export
+from tf_course.faces.export import BYTES_SIGNATURE, VERIFY_SIGNATURE, ExportedEncoder, export_face_encoder
+from tf_course.faces.model import compact_encoder
+from tf_course.faces.synthetic import generate_faces
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    keras.utils.set_random_seed(3)
+    encoder = compact_encoder(image_size=32, width=4)
+    images, _ = generate_faces(3, 2, size=32, seed=5)
+    out = tmp_path_factory.mktemp("exports")
+    result = export_face_encoder("faces_test", encoder, out, images[:3], threshold=0.9)
+    return encoder, images, result
+
+
+def test_served_encoder_and_verifier_equal_in_memory(exported):
+    encoder, images, result = exported
+    floats = images.astype(np.float32) / 255.0
+    a, b = floats[:3], floats[3:]
+    emb_a, emb_b = encoder.predict_on_batch(a), encoder.predict_on_batch(b)
+    distance = np.linalg.norm(emb_a - emb_b, axis=1)
+    served = assert_served_export(result.path, {
+        "serving_default": ({"images": floats}, {"embeddings": encoder.predict_on_batch(floats)}),
+        VERIFY_SIGNATURE: ({"image_a": a, "image_b": b},
+                           {"distance": distance, "same": distance < 0.9, "threshold": np.float32(0.9)}),
+    }, atol=1e-4)
+    assert served["serving_default"]["embeddings"].shape == (6, 128)
+    np.testing.assert_allclose(np.linalg.norm(served["serving_default"]["embeddings"], axis=1), 1.0, atol=1e-5)
+    manifest = result.manifest
+    assert set(manifest["signatures"]) == {"serving_default", BYTES_SIGNATURE, VERIFY_SIGNATURE}
+    assert manifest["faces"] == {"image_size": 32, "embedding_size": 128, "threshold": 0.9}
+
+
+def test_exported_encoder_adapter(exported):
+    encoder, images, result = exported
+    adapter = ExportedEncoder(result.path)
+    assert adapter.input_shape == (None, 32, 32, 3)
+    floats = images[:2].astype(np.float32) / 255.0
+    np.testing.assert_allclose(adapter(floats), encoder.predict_on_batch(floats), atol=1e-5)
