@@ -1,0 +1,170 @@
+"""Pipeline ``emojify`` (C5W2, seed 5.2.5): sentences -> word vectors -> Emojify V1 and V2 -> export.
+
+Data: the course's ``emojify/train_emoji.csv`` (and a test file when there is one; otherwise 20%
+of the training file, stratified, is held out as the test set), else generated sentences
+(:func:`tf_course.data.synthetic_text.emoji_sentences`). Vectors: GloVe ``glove.6B.50d.txt`` when
+under ``--data-dir`` (``vectors: glove``), else skip-gram vectors trained here on the training
+sentences and generated sentences of the five classes (``vectors: trained-synthetic``; the test
+sentences are never seen).
+
+V1: the course's NumPy softmax regression on averaged vectors (seed 1, lr 0.01, 400 iterations of
+per-example SGD) and its Keras twin (same initial W, SGD with batch 1). V2: two LSTMs over the
+frozen Embedding, adam, categorical cross-entropy, 50 epochs of batch 32. The export serves V2 on
+raw sentences (:mod:`tf_course.text.emojify.serving`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import keras
+import numpy as np
+
+from tf_course.data.emoji_csv import EmojiDataset, load_emoji_dataset
+from tf_course.data.glove import find_glove, load_glove
+from tf_course.data.synthetic_text import emoji_corpus
+from tf_course.pipeline import PipelineOutput, RunContext
+from tf_course.scratch import emojify as v1
+from tf_course.text.emojify.model import emojify_v1, emojify_v2, sentences_to_indices
+from tf_course.text.emojify.plots import confusion_matrix
+from tf_course.text.emojify.serving import export_emojify
+from tf_course.text.word_vectors.skipgram import train_skipgram
+from tf_course.train.seeds import set_seed
+
+NAME = "emojify"
+V1_ITERATIONS, V1_LR = 400, 0.01
+V2_EPOCHS, V2_BATCH = 50, 32
+TWIN_EPOCHS = 400
+GLOVE_NORM = 5.0
+QUICK = {"v1": 40, "twin": 2, "v2": 2, "skipgram": 2, "repeats": 4}
+DEFAULT = {"v1": V1_ITERATIONS, "twin": TWIN_EPOCHS, "v2": V2_EPOCHS, "skipgram": 5, "repeats": 20}
+EXTRA_SENTENCES = (["i adore you", "i love you", "funny lol", "lets play with a ball", "food is ready",
+                    "not feeling happy"], [0, 0, 2, 1, 4, 3])  # the course's own examples
+
+
+@dataclass
+class EmojifyResult:
+    """What the pipeline trained: the vectors' vocabulary (``word_to_index`` 1..V) and matrix
+    (V + 1, n), ``max_len``, the Keras V1 twin and V2, and the data."""
+
+    word_to_index: dict[str, int]
+    matrix: np.ndarray
+    vectors: str
+    max_len: int
+    v1_twin: keras.Model
+    v2: keras.Model
+    data: EmojiDataset
+
+
+def load_vectors(ctx: RunContext, data: EmojiDataset, repeats: int, epochs: int) -> tuple[list[str], np.ndarray, str]:
+    """(words, vectors (V, n), which): GloVe from the data directory or skip-gram on the training sentences."""
+    path = find_glove(ctx.data_dir)
+    if path is not None:
+        glove = load_glove(path)
+        return glove.words, glove.matrix, "glove"
+    corpus = emoji_corpus(list(data.x_train), repeats=repeats, seed=ctx.seed)
+    result = train_skipgram(corpus, dim=32, window=3, epochs=epochs, seed=ctx.seed)
+    # skip-gram vectors are short (|v| ~ 0.1-1); GloVe 50d rows have norms of about 5, which the
+    # course's learning rates assume: scale every row to that norm
+    norms = np.linalg.norm(result.vectors, axis=1, keepdims=True)
+    return result.words, GLOVE_NORM * result.vectors / np.maximum(norms, 1e-12), "trained-synthetic"
+
+
+def oov_rate(sentences: np.ndarray, word_to_index: dict[str, int]) -> float:
+    """Fraction of the sentences' (lower-cased, split) words that have no vector."""
+    tokens = [w for s in sentences for w in str(s).lower().split()]
+    return sum(w not in word_to_index for w in tokens) / max(len(tokens), 1)
+
+
+def train_v1_twin(x: np.ndarray, y: np.ndarray, matrix: np.ndarray, max_len: int, epochs: int,
+                  w0: np.ndarray, learning_rate: float = V1_LR) -> keras.Model:
+    """V1's Keras twin trained as the NumPy model: Dense weights W0^T and 0, SGD, batch 1, no shuffling."""
+    model = emojify_v1(max_len, matrix, n_classes=w0.shape[0])
+    model.get_layer("dense").set_weights([w0.T.astype(np.float32), np.zeros(w0.shape[0], np.float32)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss="categorical_crossentropy",
+                  steps_per_execution=32)
+    model.fit(x, keras.utils.to_categorical(y, w0.shape[0]), batch_size=1, epochs=epochs, shuffle=False, verbose=0)
+    return model
+
+
+def train(ctx: RunContext) -> tuple[dict[str, Any], EmojifyResult]:
+    """Load data and vectors, train V1 (NumPy and Keras) and V2; the metrics and what was trained."""
+    settings = QUICK if ctx.quick else DEFAULT
+    set_seed(ctx.seed)
+    data = load_emoji_dataset(ctx.data_dir, seed=ctx.seed)
+    start = time.perf_counter()
+    words, vectors, which = load_vectors(ctx, data, settings["repeats"], settings["skipgram"])
+    vector_seconds = time.perf_counter() - start
+    word_to_index = {w: i for i, w in enumerate(sorted(words), start=1)}
+    row = {w: i for i, w in enumerate(words)}
+    matrix = np.zeros((len(words) + 1, vectors.shape[1]), np.float32)
+    for w, i in word_to_index.items():
+        matrix[i] = vectors[row[w]]
+    word_to_vec_map = {w: vectors[row[w]].astype(np.float64) for w in words}
+    max_len = max(len(str(s).split()) for s in data.x_train)
+    x_train = sentences_to_indices(data.x_train, word_to_index, max_len).astype(np.int32)
+    x_test = sentences_to_indices(data.x_test, word_to_index, max_len).astype(np.int32)
+
+    # V1 in NumPy, as the course
+    pred_train, W, b, costs = v1.model(data.x_train, data.y_train, word_to_vec_map, V1_LR, settings["v1"], seed=1)
+    pred_test = v1.predict(data.x_test, data.y_test, W, b, word_to_vec_map)
+    np.random.seed(1)
+    w0 = np.random.randn(W.shape[0], W.shape[1]) / np.sqrt(W.shape[1])  # the NumPy model's initial W
+    twin = train_v1_twin(x_train, data.y_train, matrix, max_len, settings["twin"], w0)
+    twin_test = np.argmax(twin.predict(x_test, verbose=0), axis=1)
+
+    # V2
+    set_seed(ctx.seed)
+    v2 = emojify_v2(max_len, matrix, seed=ctx.seed)
+    v2.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    start = time.perf_counter()
+    history = v2.fit(x_train, keras.utils.to_categorical(data.y_train, 5), epochs=settings["v2"],
+                     batch_size=V2_BATCH, shuffle=True, verbose=2 if ctx.verbose else 0)
+    v2_seconds = time.perf_counter() - start
+    v2_test = np.argmax(v2.predict(x_test, verbose=0), axis=1)
+    v2_train = np.argmax(v2.predict(x_train, verbose=0), axis=1)
+    extra_x, extra_y = EXTRA_SENTENCES
+    extra_pred = np.argmax(v2.predict(sentences_to_indices(extra_x, word_to_index, max_len).astype(np.int32),
+                                      verbose=0), axis=1)
+
+    metrics: dict[str, Any] = {
+        "vectors": which,
+        "vocabulary": len(words),
+        "max_len": max_len,
+        "test_set": data.test_set,
+        "train_sentences": len(data.y_train),
+        "test_sentences": len(data.y_test),
+        "oov_rate": oov_rate(data.x_test, word_to_index),
+        "v1_train_accuracy": v1.accuracy(pred_train, data.y_train),
+        "v1_test_accuracy": v1.accuracy(pred_test, data.y_test),
+        "v1_keras_test_accuracy": float(np.mean(twin_test == data.y_test)),
+        "v1_costs": costs,
+        "v2_train_accuracy": float(np.mean(v2_train == data.y_train)),
+        "v2_test_accuracy": float(np.mean(v2_test == data.y_test)),
+        "v2_epoch_losses": [float(v) for v in history.history["loss"]],
+        "v2_params": int(v2.count_params()),
+        "v2_train_seconds": v2_seconds,
+        "vector_seconds": vector_seconds,
+        "v1_confusion": confusion_matrix(data.y_test, pred_test).tolist(),
+        "v2_confusion": confusion_matrix(data.y_test, v2_test).tolist(),
+        "extra_sentences": {s: v1.label_to_emoji(p) for s, p in zip(extra_x, extra_pred)},
+        "extra_accuracy": float(np.mean(extra_pred == np.array(extra_y))),
+    }
+    return metrics, EmojifyResult(word_to_index, matrix, which, max_len, twin, v2, data)
+
+
+def run_with_models(ctx: RunContext) -> tuple[PipelineOutput, EmojifyResult]:
+    """:func:`run`, also returning the trained models (tests, notebooks)."""
+    metrics, result = train(ctx)
+    data_source = {"emojify": result.data.source, "vectors": "course" if result.vectors == "glove" else "generated"}
+    export = export_emojify(NAME, result.v2, result.word_to_index, result.max_len, ctx.out_dir,
+                            metrics={k: v for k, v in metrics.items() if not isinstance(v, (list, dict))},
+                            data_source=data_source)
+    return PipelineOutput(metrics=metrics, data_source=data_source, exports=[str(export.path)]), result
+
+
+def run(ctx: RunContext) -> PipelineOutput:
+    """Train Emojify V1 and V2 (briefly with ``quick``), evaluate, export V2 on raw sentences."""
+    return run_with_models(ctx)[0]
