@@ -46,3 +46,39 @@ def test_exported_encoder_adapter(exported):
     assert adapter.input_shape == (None, 32, 32, 3)
     floats = images[:2].astype(np.float32) / 255.0
     np.testing.assert_allclose(adapter(floats), encoder.predict_on_batch(floats), atol=1e-5)
+
+
+def test_cli_enroll_verify_who_list_remove(exported, tmp_path, capsys):
+    from PIL import Image
+
+    from tf_course.cli import main
+
+    encoder, images, result = exported
+    paths = []
+    for i, image in enumerate(images[:4]):
+        paths.append(tmp_path / f"face{i}.png")
+        Image.fromarray(image).save(paths[-1])
+    db = str(tmp_path / "db.json")
+    models = str(result.path.parent)
+    assert main(["faces", "enroll", "ann", str(paths[0]), str(paths[1]), "--db", db, "--models", models]) == 0
+    assert main(["faces", "enroll", "bob", str(paths[2]), "--db", db, "--weights", str(result.path)]) == 0
+    capsys.readouterr()
+    assert main(["faces", "list", "--db", db]) == 0
+    assert capsys.readouterr().out.splitlines() == ["ann\t2", "bob\t1", f"2 people in {db}"]
+    assert main(["faces", "verify", str(paths[2]), "bob", "--db", db, "--models", models]) == 0
+    assert "It's bob, welcome in!" in capsys.readouterr().out
+    assert main(["faces", "verify", str(paths[2]), "bob", "--db", db, "--models", models, "--threshold", "0"]) == 1
+    assert "It's not bob, please go away" in capsys.readouterr().out
+    assert main(["faces", "who", str(paths[0]), "--db", db, "--models", models]) == 0
+    assert "it's ann, the distance is" in capsys.readouterr().out
+    keras_file = tmp_path / "encoder.keras"
+    encoder.save(keras_file)
+    assert main(["faces", "who", str(paths[1]), "--db", db, "--weights", str(keras_file)]) == 0
+    assert "it's ann" in capsys.readouterr().out
+    assert main(["faces", "remove", "ann", "--db", db]) == 0
+    assert main(["faces", "remove", "ann", "--db", db]) == 2
+    assert "found 'ann'" in capsys.readouterr().err
+    (tmp_path / "csv").mkdir()
+    assert main(["faces", "who", str(paths[0]), "--db", db, "--weights", str(tmp_path / "csv")]) == 2
+    err = capsys.readouterr().err
+    assert "missing 224 file(s)" in err and "conv1_w.csv" in err and "inception_5b_3x3_conv2_w.csv" in err

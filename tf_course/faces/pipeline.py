@@ -8,7 +8,8 @@ public), so the offline default trains a compact encoder
 verification as LFW does on identities never seen in training (:mod:`tf_course.faces.evaluation`):
 10 identity-disjoint folds of matched and mismatched pairs, threshold chosen on nine folds.
 
-Metrics: ``verification_accuracy`` (mean over folds) and ``verification_accuracy_std``,
+Metrics: ``triplet_loss`` (the course's test value, 527.2598), ``verification_accuracy`` (mean over
+folds) and ``verification_accuracy_std``,
 ``roc_auc``, ``tar_at_far_1e-3``, ``threshold`` (chosen on all pairs; the exported verifier
 uses it), ``params`` of the encoder and of the course's faceRecoModel (``facenet_params``),
 training time and the last epoch's collapse metrics (``d_ap``, ``d_an``, ``active_fraction``).
@@ -28,6 +29,7 @@ import numpy as np
 
 from tf_course.faces.evaluation import evaluate_verification, make_pairs
 from tf_course.faces.export import export_face_encoder
+from tf_course.faces.losses import triplet_loss
 from tf_course.faces.model import PARAMS, compact_encoder
 from tf_course.faces.synthetic import generate_faces
 from tf_course.faces.train import train_encoder
@@ -77,9 +79,21 @@ def course_facenet_report(ctx: RunContext) -> dict[str, object]:
             "facenet_weights_complete": report.complete}
 
 
+def course_triplet_loss() -> float:
+    """The course's test of ``triplet_loss``: seeded ``tf.random.normal`` encodings (527.2598)."""
+    import tensorflow as tf
+
+    tf.random.set_seed(1)
+    y_pred = (tf.random.normal([3, 128], mean=6, stddev=0.1, seed=1),
+              tf.random.normal([3, 128], mean=1, stddev=1, seed=1),
+              tf.random.normal([3, 128], mean=3, stddev=4, seed=1))
+    return float(triplet_loss(None, y_pred))
+
+
 def run(ctx: RunContext, settings: Settings | None = None) -> PipelineOutput:
     """Generate faces, train the encoder with triplet mining, evaluate LFW-style on unseen identities, export."""
     s = settings or (QUICK if ctx.quick else FULL)
+    course_loss = course_triplet_loss()  # before the run's seed: it sets TensorFlow's global seed
     keras.utils.set_random_seed(ctx.seed)
     start = time.perf_counter()
     train_x, train_y = generate_faces(s.train_identities, s.train_images, s.image_size, seed=ctx.seed)
@@ -98,6 +112,7 @@ def run(ctx: RunContext, settings: Settings | None = None) -> PipelineOutput:
     report = evaluate_verification(embeddings, pairs)
 
     metrics: dict[str, object] = {
+        "triplet_loss": course_loss,
         **report.metrics(),
         "params": int(encoder.count_params()),
         "facenet_params": PARAMS,
