@@ -91,3 +91,17 @@ def _running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"  # a zombie has exited
+
+
+def test_string_outputs_come_back_from_the_checker_and_compare_as_strings(tmp_path):
+    # a tf.string output is an object array in NumPy; the checker must send it back without pickling
+    words = tf.constant(["no", "yes"])
+
+    def label(x):
+        return {"label": tf.gather(words, tf.cast(tf.reduce_sum(x, axis=1) > 2.5, tf.int32))}
+
+    signature = Signature(label, [tf.TensorSpec((None, 2), tf.float32, name="x")],
+                          {"x": np.array([[1.0, 2.0], [0.0, 1.0]], np.float32)})
+    result = export_and_check("strings", {"serving_default": signature}, [], tmp_path)
+    outputs, _ = run_signatures(result.path, {"serving_default": {"x": VALUES}})
+    assert outputs["serving_default"]["label"].tolist() == [b"yes"]  # 1 + 2 = 3 > 2.5
