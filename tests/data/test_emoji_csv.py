@@ -63,7 +63,7 @@ def test_test_file_alone_is_an_error(tmp_path):
 
 def test_generated_sentences_offline():
     data = load_emoji_dataset(None, seed=3)
-    assert data.source == "generated" and len(data.y_train) == 400 and len(data.y_test) == 100
+    assert data.source == "synthetic" and len(data.y_train) == 400 and len(data.y_test) == 100
     assert np.bincount(data.y_train).tolist() == [80] * 5
     assert max(len(s.split()) for s in data.x_train) <= 10
     again = load_emoji_dataset(None, seed=3)

@@ -16,7 +16,7 @@ def quick(tmp_path_factory):
 
 def test_quick_run_trains_synthetic_vectors_with_analogies(quick):
     m = quick.metrics
-    assert m["vectors"] == "trained-synthetic" and quick.data_source == {"vectors": "generated"}
+    assert m["vectors"] == "trained-synthetic" and quick.data_source == {"vectors": "synthetic"}
     assert m["analogy_questions"] == 344 and m["analogy_oov_rate"] == 0.0
     assert m["analogy_accuracy"] > 0.2  # chance is about 1/330; the default training reaches about 1.0
     assert set(m["analogy_sections"]) == {"capital-country", "gender", "plural-nouns", "comparative"}

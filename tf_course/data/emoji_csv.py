@@ -62,7 +62,7 @@ class EmojiDataset:
 
     Attributes:
         x_train, y_train, x_test, y_test: sentences (m,) str and labels (m,) int64.
-        source: ``"course"`` or ``"generated"``.
+        source: ``"course"`` or ``"synthetic"`` (generated sentences, not the course's).
         test_set: what the test set is (a file name, or the held-out part of the training file).
     """
 
@@ -109,7 +109,7 @@ def load_emoji_dataset(
     if train is None:
         x_train, y_train = emoji_sentences(generated_size[0], seed=seed)
         x_test, y_test = emoji_sentences(generated_size[1], seed=seed + 1000)
-        return EmojiDataset(x_train, y_train, x_test, y_test, "generated", "generated test sentences")
+        return EmojiDataset(x_train, y_train, x_test, y_test, "synthetic", "generated test sentences")
     x, y = read_csv(train)
     if test is not None:
         x_test, y_test = read_csv(test)

@@ -195,31 +195,55 @@ def analogy_questions(corpus: RelationCorpus) -> list[str]:
 # ---- Emojify -------------------------------------------------------------------------------------
 
 EMOJI_LEXICON: dict[int, dict[str, list[str]]] = {
-    0: {"verb": ["love", "adore", "miss", "cherish", "like"], "obj": ["you", "my family", "my mom", "her", "him",
-                                                                     "my darling", "my sweetheart", "my friends"],
-        "adj": ["lovely", "sweet", "dear", "romantic"]},
-    1: {"verb": ["play", "watch", "throw", "hit", "catch"], "obj": ["baseball", "the ball", "the game", "tennis",
-                                                                    "soccer", "the match", "golf"],
-        "adj": ["sporty", "athletic", "competitive", "fit"]},
-    2: {"verb": ["laugh", "smile", "celebrate", "enjoy", "won"], "obj": ["the party", "this joke", "the news",
-                                                                         "my birthday", "the prize", "life"],
-        "adj": ["happy", "funny", "great", "awesome", "glad", "excited"]},
-    3: {"verb": ["hate", "lost", "failed", "cried", "miss"], "obj": ["the exam", "my job", "everything",
-                                                                    "the bus", "my keys", "this day"],
-        "adj": ["sad", "upset", "bad", "awful", "lonely", "terrible"]},
-    4: {"verb": ["eat", "cook", "want", "bake", "taste"], "obj": ["food", "pizza", "dinner", "lunch", "a burger",
-                                                                  "sushi", "pasta", "breakfast"],
-        "adj": ["hungry", "delicious", "tasty", "yummy", "starving"]},
+    0: {"verb": ["love", "adore", "miss", "cherish", "like", "hug", "kiss", "care about", "need", "adored", "loved",
+                 "missed"],
+        "obj": ["you", "my family", "my mom", "my dad", "her", "him", "my darling", "my sweetheart", "my friends",
+                "my wife", "my husband", "my girlfriend", "my boyfriend", "my sister", "my brother", "my baby",
+                "my honey", "my grandmother", "my parents", "us"],
+        "adj": ["lovely", "sweet", "dear", "romantic", "beloved", "precious", "adorable", "cute", "caring", "loving",
+                "affectionate", "in love"]},
+    1: {"verb": ["play", "watch", "throw", "hit", "catch", "played", "pitch", "coach", "practice", "won", "join",
+                 "kick"],
+        "obj": ["baseball", "the ball", "the game", "tennis", "soccer", "the match", "golf", "football",
+                "basketball", "the team", "the league", "a home run", "the bat", "the stadium", "sports",
+                "the tournament", "volleyball", "the field", "hockey", "the season"],
+        "adj": ["sporty", "athletic", "competitive", "fit", "on the team", "a good player", "a great pitcher",
+                "the coach", "ready for the game", "in training", "a fan", "the best player"]},
+    2: {"verb": ["laugh at", "smile at", "celebrate", "enjoy", "won", "passed", "love", "got", "made", "finished",
+                 "aced", "liked"],
+        "obj": ["the party", "this joke", "the news", "my birthday", "the prize", "life", "the exam", "the award",
+                "the promotion", "the show", "the trip", "the holiday", "the weekend", "the results", "the gift",
+                "the concert", "the surprise", "the comedy", "my success", "the victory"],
+        "adj": ["happy", "funny", "great", "awesome", "glad", "excited", "proud", "amazing", "fantastic", "wonderful",
+                "joyful", "so good", "lol", "hilarious", "cheerful", "delighted", "thrilled", "cool", "fun",
+                "the best"]},
+    3: {"verb": ["hate", "lost", "failed", "cried about", "miss", "broke", "ruined", "regret", "dropped", "forgot",
+                 "missed", "hated"],
+        "obj": ["the exam", "my job", "everything", "the bus", "my keys", "this day", "my phone", "the test",
+                "the interview", "my money", "the deadline", "my wallet", "the train", "my friend", "the chance",
+                "my car", "my dog", "this week", "the news", "my life"],
+        "adj": ["sad", "upset", "bad", "awful", "lonely", "terrible", "horrible", "depressed", "miserable",
+                "disappointed", "angry", "unhappy", "sick", "hurt", "worried", "stressed", "tired", "not happy",
+                "the worst", "heartbroken"]},
+    4: {"verb": ["eat", "cook", "want", "bake", "taste", "ate", "order", "crave", "grill", "cooked", "share",
+                 "made"],
+        "obj": ["food", "pizza", "dinner", "lunch", "a burger", "sushi", "pasta", "breakfast", "a sandwich",
+                "some fries", "a salad", "soup", "steak", "chicken", "rice", "noodles", "cake", "dessert",
+                "a snack", "bread", "couscous", "the meal", "some fruit", "tacos"],
+        "adj": ["hungry", "delicious", "tasty", "yummy", "starving", "so hungry", "full", "craving food",
+                "ready to eat", "a good cook", "in the kitchen", "at the restaurant"]},
 }
 EMOJI_TEMPLATES = ["i {verb} {obj}", "i am so {adj}", "we {verb} {obj} today", "this is {adj}",
                    "you {verb} {obj}", "i feel {adj}", "lets {verb} {obj}", "{obj} is {adj}",
-                   "she is {adj} about {obj}", "i really {verb} {obj}"]
+                   "she is {adj} about {obj}", "i really {verb} {obj}", "{adj} i {verb} {obj}",
+                   "he {verb} {obj} and is {adj}", "they {verb} {obj}", "i {verb} {obj} it is {adj}"]
 
 
 def emoji_sentences(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``n`` labelled sentences for Emojify: (sentences (n,) str, labels (n,) int64 in 0..4), balanced.
 
-    At most 10 words each (the course's maxLen), lower-case.
+    At most 10 words each (the course's maxLen), lower-case. The class lexicons are common English
+    words of each class (love and family; sports; joy and success; sadness and failure; food).
     """
     rng = np.random.default_rng(seed)
     labels = np.arange(n) % 5
@@ -228,17 +252,16 @@ def emoji_sentences(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray
     for label in labels:
         lex = EMOJI_LEXICON[int(label)]
         template = str(rng.choice(EMOJI_TEMPLATES))
-        sentences.append(template.format(verb=rng.choice(lex["verb"]), obj=rng.choice(lex["obj"]),
-                                         adj=rng.choice(lex["adj"])))
+        sentence = template.format(verb=rng.choice(lex["verb"]), obj=rng.choice(lex["obj"]), adj=rng.choice(lex["adj"]))
+        sentences.append(" ".join(sentence.split()[:10]))
     return np.array(sentences), labels.astype(np.int64)
 
 
 def emoji_corpus(sentences: Sequence[str], repeats: int = 20, seed: int = 0) -> list[list[str]]:
-    """Tokenised emoji sentences plus every lexicon word in class contexts, for skip-gram vectors that
-    cover the Emojify vocabulary (each sentence ``repeats`` times, shuffled)."""
+    """A skip-gram corpus for Emojify: the tokenised ``sentences``, each ``repeats`` times, plus
+    150 x ``repeats`` generated sentences of the five classes (the lexicon words in class contexts), shuffled."""
     rng = np.random.default_rng(seed)
     out = [s.lower().split() for s in sentences for _ in range(repeats)]
-    for label in EMOJI_LEXICON:
-        generated, _ = emoji_sentences(60 * repeats // 4, seed=seed + 1 + label)
-        out += [s.split() for s in generated]
+    generated, _ = emoji_sentences(150 * repeats, seed=seed + 1)
+    out += [s.split() for s in generated]
     return [out[i] for i in rng.permutation(len(out))]

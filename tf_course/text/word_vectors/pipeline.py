@@ -129,5 +129,5 @@ def run(ctx: RunContext) -> PipelineOutput:
     if vectors.losses:
         metrics["skipgram_epoch_losses"] = vectors.losses
         metrics["train_seconds"] = vectors.train_seconds
-    source = "course" if vectors.source == "glove" else "generated"
+    source = "course" if vectors.source == "glove" else "synthetic"  # not the course's vectors: no reference
     return PipelineOutput(metrics=metrics, data_source={"vectors": source})
