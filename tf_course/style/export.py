@@ -17,7 +17,7 @@ Everything the weights need (VGG19 body, mean pixel) is inside; nothing else is 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,22 +32,31 @@ ENCODED_SIGNATURE = "serve_encoded"
 OUTPUT = "image"
 
 
-def float_serving_fn(transfer: StyleTransfer):  # noqa: ANN201 (a function of three tensors)
+def _compiled_stylize(transfer: StyleTransfer) -> tf.types.experimental.PolymorphicFunction:
+    """:meth:`StyleTransfer.stylize` traced once for any image size, shared by both signatures."""
+    return tf.function(transfer.stylize, input_signature=[
+        tf.TensorSpec((1, None, None, 3), tf.float32), tf.TensorSpec((1, None, None, 3), tf.float32),
+        tf.TensorSpec((), tf.int32)])
+
+
+def float_serving_fn(transfer: StyleTransfer, stylize: Callable | None = None):  # noqa: ANN201
     """``(content (1, H, W, 3), style (1, h, w, 3), steps ()) -> {"image": (1, H, W, 3)}``."""
+    stylize = stylize or _compiled_stylize(transfer)
 
     def serve(content: tf.Tensor, style: tf.Tensor, steps: tf.Tensor) -> dict[str, tf.Tensor]:
-        return {OUTPUT: transfer.stylize(content, style, steps)}
+        return {OUTPUT: stylize(content, style, steps)}
 
     return serve
 
 
-def encoded_serving_fn(transfer: StyleTransfer):  # noqa: ANN201
+def encoded_serving_fn(transfer: StyleTransfer, stylize: Callable | None = None):  # noqa: ANN201
     """``(content bytes (), style bytes (), steps ()) -> {"image": (1, H, W, 3)}``: decoded and scaled in the graph."""
+    stylize = stylize or _compiled_stylize(transfer)
 
     def serve(content: tf.Tensor, style: tf.Tensor, steps: tf.Tensor) -> dict[str, tf.Tensor]:
         content_image = normalize_images(decode_image(content))[tf.newaxis]  # (1, H, W, 3) in [0, 1]
         style_image = normalize_images(decode_image(style))[tf.newaxis]
-        return {OUTPUT: transfer.stylize(content_image, style_image, steps)}
+        return {OUTPUT: stylize(content_image, style_image, steps)}
 
     return serve
 
@@ -83,14 +92,15 @@ def export_stylizer(
     encoded_specs = [tf.TensorSpec((), tf.string, name="content"), tf.TensorSpec((), tf.string, name="style"),
                      tf.TensorSpec((), tf.int32, name="steps")]
     steps = np.int32(sample_steps)
+    stylize = _compiled_stylize(transfer)  # one trace of the loop for both signatures
     # PNG round trips are exact on uint8 images: the encoded sample is the float one, quantised
     content_u8 = np.round(np.asarray(sample_content) * 255) / 255
     style_u8 = np.round(np.asarray(sample_style) * 255) / 255
     signatures = {
-        SIGNATURE: Signature(float_serving_fn(transfer), specs,
+        SIGNATURE: Signature(float_serving_fn(transfer, stylize), specs,
                              {"content": np.asarray(sample_content, np.float32),
                               "style": np.asarray(sample_style, np.float32), "steps": steps}, atol=1e-4),
-        ENCODED_SIGNATURE: Signature(encoded_serving_fn(transfer), encoded_specs,
+        ENCODED_SIGNATURE: Signature(encoded_serving_fn(transfer, stylize), encoded_specs,
                                      {"content": np.asarray(encode_png(content_u8)),
                                       "style": np.asarray(encode_png(style_u8)), "steps": steps}, atol=1e-4),
     }

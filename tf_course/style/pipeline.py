@@ -40,7 +40,7 @@ EXPORT_SAMPLE_STEPS = 2
 def announce_weights(description: str, random: bool) -> None:
     """``weights: ...`` on stderr; for random weights a loud line saying the transfer is the weaker kind."""
     if random:
-        print(f"weights: random ({description}): no VGG19 weight file given or found under the data directory; "
+        print(f"weights: {description}: no VGG19 weight file given or found under the data directory; "
               f"random VGG features transfer colour and texture only (pass --weights "
               f"vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 or imagenet-vgg-verydeep-19.mat)",
               file=sys.stderr)
