@@ -13,6 +13,7 @@ import pytest
 import tensorflow as tf
 
 from tf_course.train import History, Trainer
+from tf_course.train.loop import seed_states
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -177,3 +178,46 @@ def test_full_batch_run_is_a_few_compiled_calls(monkeypatch):
     history = trainer.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(12), epochs=201, verbose=False)
     assert calls == [5] * 40 and history.epoch == list(range(1, 201))
     assert original.experimental_get_tracing_count() == 1  # a new fit (new iterator) does not retrace
+
+
+def _dropout_trainer():
+    def build():
+        glorot = keras.initializers.GlorotUniform
+        inputs = keras.Input((4,))
+        hidden = keras.layers.Dense(8, activation="relu", kernel_initializer=glorot(seed=1))(inputs)
+        hidden = keras.layers.Dropout(0.5, seed=7, name="dropout")(hidden)
+        outputs = keras.layers.Dense(1, activation="sigmoid", kernel_initializer=glorot(seed=2))(hidden)
+        return keras.Model(inputs, outputs)
+
+    return Trainer(build, keras.losses.binary_crossentropy, lambda: keras.optimizers.SGD(0.5))
+
+
+def test_resume_continues_the_dropout_masks_and_keeps_epoch_metrics(tmp_path):
+    """The dropout layer's SeedGenerator state is in the checkpoint; epoch_metrics values are in the history."""
+    x, y = _data()
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(12)
+    reference = _dropout_trainer()
+    assert [v.name for v in seed_states(reference.model)] == ["seed_generator_state"]
+
+    def metrics_of(trainer):
+        return lambda epoch: {"mean_weight": float(np.mean(trainer.model.get_weights()[0])), "epoch": epoch}
+
+    ref_history = reference.fit(dataset, epochs=6, verbose=False, epoch_metrics=metrics_of(reference))
+    assert ref_history.history["epoch"] == [0, 1, 2, 3, 4, 5]
+
+    def interrupt(epoch, logs):
+        if epoch == 2:  # after the checkpoint of epoch 3 (checkpoint_every 1)
+            raise KeyboardInterrupt
+
+    first = _dropout_trainer()
+    with pytest.raises(KeyboardInterrupt):
+        first.fit(dataset, epochs=6, checkpoint_dir=tmp_path, verbose=False, on_epoch_end=interrupt,
+                  epoch_metrics=metrics_of(first))
+    resumed = _dropout_trainer()
+    history = resumed.fit(dataset, epochs=6, checkpoint_dir=tmp_path, verbose=False, epoch_metrics=metrics_of(resumed))
+    assert history == ref_history  # masks, losses and the metrics of epochs 0-2 (read back) as uninterrupted
+    for got, want in zip(resumed.model.get_weights(), reference.model.get_weights()):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(seed_states(resumed.model)[0].numpy(), seed_states(reference.model)[0].numpy())
+    with pytest.raises(ValueError, match="epochs_per_call None or 1 with epoch_metrics, found 2"):
+        _trainer().fit(dataset, epochs=2, verbose=False, epochs_per_call=2, epoch_metrics=lambda epoch: {})

@@ -96,9 +96,11 @@ def train_from_course_parameters(
     ``steps_per_call=K`` runs K steps (the same full batch repeated) per call and records the
     cost every K iterations with :func:`course_cost`.
 
-    With a ``checkpoint_dir`` (only with ``steps_per_call`` 1) model, optimizer and history are
-    saved every tenth of the run and a re-run resumes from the last save
-    (:meth:`~tf_course.train.Trainer.fit`), with the same numbers as an uninterrupted run.
+    With a ``checkpoint_dir`` the :class:`~tf_course.train.Trainer` saves model, optimizer, the
+    dropout layers' random state and the history (every tenth of the run with ``steps_per_call``
+    1, after every call of K steps otherwise) and a re-run resumes from the last save
+    (:meth:`~tf_course.train.Trainer.fit`), with the same numbers as an uninterrupted run: the
+    course's costs recorded before the save are read back from the checkpoint's history.
 
     Returns:
         The trained model and its history: ``history.history["loss"][i]`` is the cost before
@@ -114,9 +116,6 @@ def train_from_course_parameters(
 
     if steps_per_call == 1:
         return train_full_batch(build, X, Y, optimizer, num_iterations, checkpoint_dir=checkpoint_dir, verbose=verbose)
-    if checkpoint_dir is not None:
-        raise ValueError(f"train_from_course_parameters: expected checkpoint_dir None with steps_per_call > 1, "
-                         f"found checkpoint_dir={str(checkpoint_dir)!r}, steps_per_call={steps_per_call}")
     if steps_per_call < 1 or num_iterations % steps_per_call:
         raise ValueError(
             f"steps_per_call must be a positive divisor of num_iterations={num_iterations}, got {steps_per_call}"
@@ -125,15 +124,19 @@ def train_from_course_parameters(
     dataset = tf.data.Dataset.from_tensors((X32, Y32)).repeat(steps_per_call)  # one epoch = K full-batch steps
     model = build()
     trainer = shared_trainer(model, build, optimizer, f"tensors {X32.shape} {Y32.shape} repeat {steps_per_call}")
-    history = History()
-    history.append(0, {"loss": course_cost(trainer.model, X32, Y32)})
+    initial_cost = course_cost(trainer.model, X32, Y32)  # before a resume restores trained weights
 
-    def record(epoch: int, logs: dict[str, float]) -> None:
+    def cost_after(epoch: int) -> dict[str, float]:
+        return {"cost": course_cost(trainer.model, X32, Y32)}  # the cost before iteration (epoch + 1) K
+
+    calls = trainer.fit(dataset, num_iterations // steps_per_call, checkpoint_dir=checkpoint_dir, verbose=verbose,
+                        epoch_metrics=cost_after)
+    history = History()
+    history.append(0, {"loss": initial_cost})
+    for epoch, cost in zip(calls.epoch, calls.history["cost"]):
         done = (epoch + 1) * steps_per_call  # iterations done
         if done < num_iterations:
-            history.append(done, {"loss": course_cost(trainer.model, X32, Y32)})
-
-    trainer.fit(dataset, num_iterations // steps_per_call, verbose=verbose, on_epoch_end=record)
+            history.append(done, {"loss": cost})
     if trainer.model is not model:
         model.set_weights(trainer.model.get_weights())
     return model, history

@@ -5,16 +5,17 @@ dataset's batches run in the graph, each epoch's loss gathered in a ``TensorArra
 full-batch run of thousands of one-step epochs is a few dozen calls, with the same numbers as one
 call per epoch. Progress and checkpoints are handled between calls.
 Losses are per-example and averaged over the *global* batch, so the result does not depend on
-the number of replicas. With a ``checkpoint_dir`` the loop saves model, optimizer and epoch
-counter through ``tf.train.CheckpointManager`` and, when started again, resumes from the last
-checkpoint with the history recorded so far (and the input order of the epochs after it).
+the number of replicas. With a ``checkpoint_dir`` the loop saves model, optimizer, epoch
+counter and the state of the model's random layers (dropout's ``SeedGenerator``) through
+``tf.train.CheckpointManager`` and, when started again, resumes from the last checkpoint with the
+history recorded so far, the input order and the dropout masks of the epochs after it.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,22 @@ from tf_course.train.progress import Progress
 PerExampleLoss = Callable[[tf.Tensor, tf.Tensor], tf.Tensor]
 HISTORY_FILE = "history.json"
 CALLS_PER_RUN = 50  # compiled calls of a run without on_epoch_end (progress is updated between them)
+
+
+def seed_states(model: keras.Model) -> list[keras.Variable]:
+    """The state variables of every ``keras.random.SeedGenerator`` of ``model``'s layers, in layer order.
+
+    A ``Dropout`` (or noise) layer draws its masks from its own ``SeedGenerator``, whose state (seed,
+    counter) advances at every training call. It is a variable of the layer (``model.variables``)
+    but not one ``tf.train.Checkpoint`` finds through the model's attributes, so a checkpoint of
+    the model alone would restart the masks at the first step's after a resume.
+    """
+    states = []
+    for layer in model._flatten_layers(include_self=True, recursive=True):
+        for generator in getattr(layer, "_seed_generators", ()):
+            if all(generator.state is not s for s in states):
+                states.append(generator.state)
+    return states
 
 
 class Trainer:
@@ -109,6 +126,7 @@ class Trainer:
         verbose: bool = True,
         on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
         epochs_per_call: int | None = None,
+        epoch_metrics: Callable[[int], Mapping[str, float]] | None = None,
     ) -> History:
         """Train until ``epochs`` epochs are done in total (resuming counts earlier ones).
 
@@ -126,21 +144,21 @@ class Trainer:
                 1 with ``on_epoch_end`` (which may look at the model after each epoch), else
                 ``ceil(epochs / 50)``, so that a full-batch run of thousands of tiny epochs is not
                 thousands of calls.
+            epoch_metrics: called as ``epoch_metrics(epoch)`` right after each epoch (e.g. an
+                evaluation of ``self.model``); the values it returns join that epoch's logs, so
+                they are in the history, saved with the checkpoint and restored on a resume.
+                Runs one epoch per call (``epochs_per_call`` must be None or 1).
 
         Returns:
             The :class:`History` of all epochs, including those before a resume.
         """
         if epochs_per_call is not None and (isinstance(epochs_per_call, bool) or epochs_per_call < 1):
             raise ValueError(f"fit: epochs_per_call: expected an integer >= 1 or None, found {epochs_per_call!r}")
-        history = History()
-        manager = None
+        if epoch_metrics is not None and epochs_per_call not in (None, 1):
+            raise ValueError(f"fit: expected epochs_per_call None or 1 with epoch_metrics, found {epochs_per_call!r}")
+        history, manager = History(), None
         if checkpoint_dir is not None:
-            checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer, epoch=self.epoch)
-            manager = tf.train.CheckpointManager(checkpoint, str(checkpoint_dir), max_to_keep=max_to_keep)
-            if manager.latest_checkpoint:
-                checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
-                history = self._load_history(Path(checkpoint_dir))
-                history.truncate(int(self.epoch.numpy()))
+            manager, history = self.open_checkpoint(checkpoint_dir, max_to_keep)
         if self._train_epochs is None:
             self._train_epochs = self._build_epochs_fn()
         steps = int(dataset.cardinality())
@@ -157,7 +175,8 @@ class Trainer:
         steps_t = tf.constant(steps, dtype=tf.int64)
         start = int(self.epoch.numpy())
         progress = Progress(epochs, "epoch", verbose=verbose)
-        per_call = epochs_per_call or (1 if on_epoch_end is not None else max(1, math.ceil(epochs / CALLS_PER_RUN)))
+        one_per_call = on_epoch_end is not None or epoch_metrics is not None
+        per_call = epochs_per_call or (1 if one_per_call else max(1, math.ceil(epochs / CALLS_PER_RUN)))
         epoch = start
         while epoch < epochs:
             stop = min(epoch + per_call, epochs)
@@ -165,20 +184,50 @@ class Trainer:
                 stop = min(stop, (epoch // checkpoint_every + 1) * checkpoint_every)
             losses = self._train_epochs(iterator, steps_t, tf.constant(stop - epoch, tf.int64)).numpy()
             logs = [{"loss": float(loss)} for loss in losses]  # epochs epoch .. stop - 1
+            if epoch_metrics is not None:  # one epoch per call: the model is that after epoch `epoch`
+                logs[-1].update({k: float(v) for k, v in epoch_metrics(stop - 1).items()})
             for e, epoch_logs in enumerate(logs, epoch):
                 history.append(e, epoch_logs)
             self.epoch.assign_add(stop - epoch)
             progress.update(stop, logs[-1])
             if manager is not None and (stop % checkpoint_every == 0 or stop == epochs):
-                # History first: a crash between the two leaves a history that is longer than
-                # the checkpoint, which the resume truncates, never one that is shorter.
-                write_json_atomic(Path(checkpoint_dir) / HISTORY_FILE, history.to_json())
-                manager.save(checkpoint_number=stop)
+                self.save_checkpoint(manager, history, stop)
             if on_epoch_end is not None:
                 for e, epoch_logs in enumerate(logs, epoch):
                     on_epoch_end(e, epoch_logs)
             epoch = stop
         return history
+
+    def open_checkpoint(
+        self, checkpoint_dir: str | Path, max_to_keep: int = 3
+    ) -> tuple[tf.train.CheckpointManager, History]:
+        """Restore the last checkpoint under ``checkpoint_dir``, if any; return its manager and the history so far.
+
+        The checkpoint holds model, optimizer, :attr:`epoch` and the states of the model's random
+        layers (:func:`seed_states`), so that dropout after a resume draws the masks an
+        uninterrupted run draws. The history is truncated to the restored epoch count.
+        """
+        objects: dict[str, Any] = {"model": self.model, "optimizer": self.optimizer, "epoch": self.epoch}
+        rng = seed_states(self.model)
+        if rng:  # only then: checkpoints of models without random layers keep their layout
+            objects["rng"] = rng
+        checkpoint = tf.train.Checkpoint(**objects)
+        manager = tf.train.CheckpointManager(checkpoint, str(checkpoint_dir), max_to_keep=max_to_keep)
+        history = History()
+        if manager.latest_checkpoint:
+            checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+            history = self._load_history(Path(checkpoint_dir))
+            history.truncate(int(self.epoch.numpy()))
+        return manager, history
+
+    def save_checkpoint(self, manager: tf.train.CheckpointManager, history: History, epochs_done: int) -> None:
+        """Save the history, then the checkpoint numbered ``epochs_done`` (see :meth:`open_checkpoint`).
+
+        History first: a crash between the two leaves a history that is longer than the checkpoint,
+        which the resume truncates, never one that is shorter.
+        """
+        write_json_atomic(Path(manager.directory) / HISTORY_FILE, history.to_json())
+        manager.save(checkpoint_number=epochs_done)
 
     @staticmethod
     def _load_history(checkpoint_dir: Path) -> History:

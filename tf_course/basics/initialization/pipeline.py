@@ -14,6 +14,7 @@ curves agree (to 1e-3, except in the steep drop around iteration 7000).
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
@@ -38,7 +39,8 @@ EXPORTED = "he"
 
 
 def train_initialization(
-    initialization: str, train_X: np.ndarray, train_Y: np.ndarray, num_iterations: int, verbose: bool = True
+    initialization: str, train_X: np.ndarray, train_Y: np.ndarray, num_iterations: int, verbose: bool = True,
+    checkpoint_dir: Path | None = None,
 ) -> TwinRun:
     """Train the NumPy model and its Keras twin from ``initialization``'s parameters.
 
@@ -47,6 +49,8 @@ def train_initialization(
         train_X: (2, m) course layout; train_Y: (1, m).
         num_iterations: gradient-descent iterations for both.
         verbose: print the course's costs and show the Keras progress.
+        checkpoint_dir: where the Keras twin saves after every 1000 iterations and resumes from
+            (None: no checkpoints); the NumPy model (deterministic) is trained again on a re-run.
     """
     if initialization not in INITIALIZERS:
         raise ValueError(f"initialization must be one of {sorted(INITIALIZERS)}, got {initialization!r}")
@@ -56,6 +60,7 @@ def train_initialization(
     model, history = train_from_course_parameters(
         INITIALIZERS[initialization](LAYERS_DIMS), train_X.T, train_Y.T, LEARNING_RATE, num_iterations,
         name=f"{NAME}_{initialization}", verbose=verbose, steps_per_call=math.gcd(num_iterations, COST_EVERY),
+        checkpoint_dir=checkpoint_dir,
     )
     return TwinRun(parameters, costs, model, history)
 
@@ -64,7 +69,8 @@ def run_with_models(ctx: RunContext) -> tuple[PipelineOutput, dict[str, TwinRun]
     """:func:`run`, also returning the trained runs (for the notebook's decision boundaries)."""
     train_X, train_Y, test_X, test_Y = load_circles()  # (2, 300), (1, 300), (2, 100), (1, 100)
     iterations = QUICK_ITERATIONS if ctx.quick else ITERATIONS
-    runs = {init: train_initialization(init, train_X, train_Y, iterations, ctx.verbose) for init in INITIALIZERS}
+    runs = {init: train_initialization(init, train_X, train_Y, iterations, ctx.verbose, ctx.checkpoint_dir(init))
+            for init in INITIALIZERS}
     metrics = twin_metrics(runs, {"train": (train_X, train_Y), "test": (test_X, test_Y)}, every=COST_EVERY)
     model = runs[EXPORTED].model
     metrics["params"] = int(model.count_params())

@@ -11,7 +11,9 @@ runs many epochs per ``tf.function`` call.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Literal
 
 import keras
@@ -156,11 +158,20 @@ class PermutationTrainer(Trainer):
         mini_batch_size: int = 64,
         chunk: int = 100,
         verbose: bool = True,
+        checkpoint_dir: str | Path | None = None,
+        checkpoint_every: int | None = None,
     ) -> History:
         """Train one epoch per row of ``permutations`` (int ``(epochs, m)``) on X (m, n_x), Y (m, 1).
 
+        With a ``checkpoint_dir``, model, optimizer (Adam's moments and step), the epoch counter and
+        the history are saved every ``checkpoint_every`` epochs (a multiple of ``chunk``; default:
+        about a tenth of the run, whole chunks) and after the last; a re-run resumes after the last
+        saved epoch with the next row of ``permutations``, so it ends with the numbers of an
+        uninterrupted run.
+
         Returns:
-            A :class:`History` with ``history["loss"][e]`` the cost of epoch ``e``.
+            A :class:`History` with ``history["loss"][e]`` the cost of epoch ``e`` (all epochs,
+            those restored from the checkpoint included).
         """
         m = X.shape[0]
         if permutations.ndim != 2 or permutations.shape[1] != m:
@@ -185,15 +196,24 @@ class PermutationTrainer(Trainer):
                 costs = costs.write(e, total / m)
             return costs.stack()  # (n_epochs,)
 
-        history = History()
         epochs = permutations.shape[0]
+        every = checkpoint_every or chunk * max(1, math.ceil(epochs / chunk / 10))
+        if every % chunk:
+            raise ValueError(f"fit_permutations: expected checkpoint_every a multiple of chunk={chunk}, found {every}")
+        history, manager = History(), None
+        if checkpoint_dir is not None:
+            manager, history = self.open_checkpoint(checkpoint_dir)
+        start = min(int(self.epoch.numpy()), epochs)
         progress = Progress(epochs, "epoch", verbose=verbose)
-        for begin in range(0, epochs, chunk):
+        for begin in range(start, epochs, chunk):
             costs = train_epochs(tf.constant(permutations[begin : begin + chunk], tf.int32)).numpy()
             for e, cost in enumerate(costs, begin):
                 history.append(e, {"loss": float(cost)})
             self.epoch.assign_add(len(costs))
-            progress.update(begin + len(costs), {"loss": float(costs[-1])})
+            done = begin + len(costs)
+            progress.update(done, {"loss": float(costs[-1])})
+            if manager is not None and (done % every == 0 or done == epochs):
+                self.save_checkpoint(manager, history, done)
         return history
 
 
@@ -211,13 +231,16 @@ def train_with_course_minibatches(
     mini_batch_size: int = 64,
     layer_dims: Sequence[int] = COURSE_LAYER_DIMS,
     verbose: bool = True,
+    checkpoint_dir: str | Path | None = None,
 ) -> tuple[keras.Model, History]:
     """The Keras twin of ``scratch.optimization.model`` on X (m, n_x), Y (m, 1).
 
     Same initial parameters, same mini-batch sequence, one ``optimizer()`` update per
-    mini-batch. Returns the model and its per-epoch :class:`History`.
+    mini-batch. With a ``checkpoint_dir`` it saves and resumes (see
+    :meth:`PermutationTrainer.fit_permutations`). Returns the model and its per-epoch :class:`History`.
     """
     trainer = PermutationTrainer(lambda: build_course_model(layer_dims), keras.losses.binary_crossentropy, optimizer)
     permutations = course_permutations(X.shape[0], num_epochs, mini_batch_size)
-    history = trainer.fit_permutations(X, Y, permutations, mini_batch_size, verbose=verbose)
+    history = trainer.fit_permutations(X, Y, permutations, mini_batch_size, verbose=verbose,
+                                       checkpoint_dir=checkpoint_dir)
     return trainer.model, history

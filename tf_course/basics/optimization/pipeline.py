@@ -7,7 +7,9 @@ start from the same parameters and see the same mini-batches (see :mod:`.model`)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -49,13 +51,17 @@ class OptimizerRun:
 
 
 def compare_optimizers(
-    X: np.ndarray, Y: np.ndarray, num_epochs: int = EPOCHS, verbose: bool = True
+    X: np.ndarray, Y: np.ndarray, num_epochs: int = EPOCHS, verbose: bool = True,
+    checkpoint_dir: Callable[[str], Path | None] | None = None,
 ) -> dict[str, OptimizerRun]:
     """Train ``scratch.optimization.model`` and its Keras twin with each optimizer.
 
     Args:
         X: features (2, m); Y: labels (1, m) (course layout).
         num_epochs: epochs of ``MINI_BATCH_SIZE`` mini-batches.
+        checkpoint_dir: optimizer name -> the folder its Keras twin saves to and resumes from
+            (``RunContext.checkpoint_dir``), or None: no checkpoints. The NumPy models
+            (deterministic) are trained again on a re-run.
 
     Returns:
         ``{"gd": OptimizerRun, "momentum": ..., "adam": ...}``.
@@ -66,7 +72,7 @@ def compare_optimizers(
                                           num_epochs=num_epochs, print_cost=False)
         model, history = train_with_course_minibatches(
             X.T, Y.T, lambda name=name: course_optimizer(name, LEARNING_RATE), num_epochs, MINI_BATCH_SIZE,
-            verbose=verbose,
+            verbose=verbose, checkpoint_dir=checkpoint_dir(name) if checkpoint_dir is not None else None,
         )
         runs[name] = OptimizerRun(parameters, [float(c) for c in costs], model,
                                   history.history["loss"][::COST_EVERY])
@@ -76,7 +82,8 @@ def compare_optimizers(
 def run(ctx: RunContext) -> PipelineOutput:
     """Train the three optimizers both ways, report accuracies and costs, export the Adam twin."""
     X, Y = load_moons()  # (2, 300), (1, 300)
-    runs = compare_optimizers(X, Y, QUICK_EPOCHS if ctx.quick else EPOCHS, verbose=ctx.verbose)
+    runs = compare_optimizers(X, Y, QUICK_EPOCHS if ctx.quick else EPOCHS, verbose=ctx.verbose,
+                              checkpoint_dir=ctx.checkpoint_dir)
     return report_and_export(ctx, X, Y, runs)
 
 

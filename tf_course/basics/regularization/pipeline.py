@@ -18,6 +18,7 @@ Each run trains the course's ``[2, 20, 3, 1]`` network twice, with
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
@@ -51,6 +52,7 @@ def train_regularization(
     keep_prob: float = 1.0,
     name: str = NAME,
     verbose: bool = True,
+    checkpoint_dir: Path | None = None,
 ) -> TwinRun:
     """Train the NumPy model and its Keras twin with L2 ``lambd`` or dropout ``keep_prob``.
 
@@ -61,6 +63,9 @@ def train_regularization(
         keep_prob: probability of keeping a hidden unit (the twin uses ``Dropout(1 - keep_prob)``).
         name: the Keras model's name.
         verbose: print the course's costs and show the Keras progress.
+        checkpoint_dir: where the Keras twin saves after every 1000 iterations (weights, SGD state,
+            the dropout masks' random state, costs) and resumes from (None: no checkpoints); the
+            NumPy model (deterministic) is trained again on a re-run.
     """
     with np.errstate(divide="ignore", invalid="ignore"):  # nansum cost, as reg_utils
         parameters, costs = scratch.model(train_X, train_Y, LEARNING_RATE, num_iterations, print_cost=verbose,
@@ -70,6 +75,7 @@ def train_regularization(
         scratch.initialize_parameters([train_X.shape[0], *HIDDEN_DIMS, 1]), train_X.T, train_Y.T,
         LEARNING_RATE, num_iterations, l2=lambd / (2 * m), dropout_rate=1.0 - keep_prob,
         name=name, verbose=verbose, steps_per_call=math.gcd(num_iterations, COST_EVERY),
+        checkpoint_dir=checkpoint_dir,
     )
     return TwinRun(parameters, costs, model, history)
 
@@ -80,7 +86,7 @@ def run_with_models(ctx: RunContext) -> tuple[PipelineOutput, dict[str, TwinRun]
     iterations = QUICK_ITERATIONS if ctx.quick else ITERATIONS
     runs = {
         run_name: train_regularization(train_X, train_Y, iterations, lambd, keep_prob, f"{NAME}_{run_name}",
-                                       ctx.verbose)
+                                       ctx.verbose, ctx.checkpoint_dir(run_name))
         for run_name, (lambd, keep_prob) in RUNS.items()
     }
     metrics = twin_metrics(runs, {"train": (train_X, train_Y), "test": (test_X, test_Y)}, every=COST_EVERY)
