@@ -75,3 +75,12 @@ def test_holdout_split_is_stratified():
     y = np.array([0] * 6 + [1] * 4 + [2])
     xt, yt, xh, yh = holdout_split(x, y, 0.5, seed=1)
     assert np.bincount(yh, minlength=3).tolist() == [3, 2, 0] and len(xt) == 6
+
+
+@pytest.mark.course_data
+def test_course_training_sentences(course_file, course_dir):
+    x, y = read_csv(course_file("emojify/train_emoji.csv"))
+    assert len(x) == 132 and np.bincount(y).tolist() == [22, 19, 38, 36, 17]
+    assert max(len(s.split()) for s in x) == 10  # the course's maxLen
+    data = load_emoji_dataset(course_dir, seed=0)
+    assert data.source == "course" and len(data.y_train) == 106 and len(data.y_test) == 26
