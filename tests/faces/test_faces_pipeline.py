@@ -62,3 +62,11 @@ def test_lfw_style_evaluation():
     assert roc_auc(d, same) == pytest.approx(7 / 8)  # 7 of the 8 (match, mismatch) pairs are ordered right
     assert 0.1 < best_threshold(d, same) < 0.2 or 0.3 < best_threshold(d, same) < 0.4
     assert tar_at_far(d, same, far=0.25) == (1.0, 0.4)  # one of four impostors allowed (0.2): accept d < 0.4
+
+
+@pytest.mark.full_training
+def test_default_run_reaches_the_issue_targets(tmp_path):
+    """The default run (about 2.5 CPU-minutes; 13 minutes of wall time on a busy 2-core machine)."""
+    m = run(RunContext(data_dir=None, out_dir=tmp_path, quick=False, seed=0, verbose=False)).metrics
+    assert m["roc_auc"] >= 0.95 and m["verification_accuracy"] >= 0.90
+    assert m["triplet_loss"] == pytest.approx(527.2598, abs=1e-3)
