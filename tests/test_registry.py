@@ -75,8 +75,10 @@ def test_yolo_declares_detect_and_takes_weights():
     yolo = registry.get("yolo")
     assert yolo.commands == ("tf_course.detection.command:register",)
     assert yolo.takes_weights and "yolo.h5" in yolo.weights_help
-    assert [a.name for a in registry.ASSIGNMENTS if a.takes_weights] == ["yolo"]
-    assert all(a.commands == () for a in registry.ASSIGNMENTS if a.name != "yolo")
+    # every entry that takes --weights says what it accepts; every declared registrar can be found
+    assert all(a.weights_help for a in registry.ASSIGNMENTS if a.takes_weights)
+    for a in registry.ASSIGNMENTS:
+        assert all(callable(register) for register in a.command_registrars()), a.name
 
 
 def test_detect_help_and_defaults_without_importing_tensorflow():
@@ -109,8 +111,12 @@ def test_run_weights_help_comes_from_the_registry(capsys):
     with pytest.raises(SystemExit):
         cli.main(["run", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert ("pretrained weights for the one assignment named (yolo: the course's yolo.h5, Darknet "
-            "yolov2.cfg/.weights, or a .keras file); default: train the offline model") in text
+    takers = [a for a in registry.ASSIGNMENTS if a.takes_weights]
+    assert "pretrained weights for the one assignment named (" in text
+    assert "); default: train the offline model" in text
+    for a in takers:  # "name: what it accepts", in registry order, joined by "; "
+        assert f"{a.name}: {' '.join(a.weights_help.split())}" in text
+    assert ("yolo: the course's yolo.h5, Darknet yolov2.cfg/.weights, or a .keras file") in text
 
 
 def test_detect_without_images_is_a_usage_error(capsys):
@@ -120,12 +126,16 @@ def test_detect_without_images_is_a_usage_error(capsys):
     assert "the following arguments are required: IMAGE" in capsys.readouterr().err
 
 
-def test_lookup_errors_say_what_was_expected_and_found(capsys, tmp_path):
+def test_lookup_errors_say_what_was_expected_and_found(capsys, tmp_path, monkeypatch):
     with pytest.raises(KeyError, match=r"expected an assignment name \(logistic_regression, .*, trigger_word\), "
                                        r"found unknown assignment 'nope'"):
         registry.get("nope")
     with pytest.raises(NotImplementedError, match="expected an implemented assignment, found 'x': not implemented"):
         Assignment("x", "C0W0", "Not yet").load()
-    assert cli.main(["run", "style_transfer", "face_recognition", "--out", str(tmp_path)]) == 2
+    planned = [Assignment("planned_a", "C9W1", "Planned A"), Assignment("planned_b", "C9W2", "Planned B")]
+    monkeypatch.setattr(registry, "ASSIGNMENTS", (*registry.ASSIGNMENTS, *planned))
+    monkeypatch.setattr(registry, "BY_NAME", {a.name: a for a in registry.ASSIGNMENTS})
+    assert cli.main(["run", "planned_a", "logistic_regression", "planned_b", "--out", str(tmp_path)]) == 2
     assert capsys.readouterr().err == ("tf-course: expected implemented assignments, found not implemented yet: "
-                                       "style_transfer, face_recognition (see `tf-course list`)\n")
+                                       "planned_a, planned_b (see `tf-course list`)\n")
+    assert not (tmp_path / "logistic_regression").exists()  # refused before anything ran
