@@ -77,7 +77,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     from tf_course.data.images import load_image_batch, open_image
     from tf_course.style.images import save_png
     from tf_course.style.pipeline import announce_weights
-    from tf_course.style.transfer import StyleTransfer
+    from tf_course.style.transfer import StyleTransfer, TransferSettings
     from tf_course.style.vgg import load_vgg19
     from tf_course.train import set_seed
 
@@ -92,7 +92,8 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         return print_user_error(exc, prefix="tf-course stylize")
     random = weights.kind == "random"
     announce_weights(weights.describe(), random)
-    image, history, seconds = StyleTransfer(body).run(content, style, args.steps, verbose=not args.quiet)
+    transfer = StyleTransfer(body, TransferSettings(noise_seed=args.seed))
+    image, history, seconds = transfer.run(content, style, args.steps, verbose=not args.quiet)
     total = history.history["total"]
     save_png(image, out, {"weights": "random" if random else weights.describe(), "steps": str(args.steps),
                           "content": str(args.content), "style": str(args.style)})
