@@ -147,15 +147,13 @@ class NameSampler(tf.Module):
     @tf.function(input_signature=[tf.TensorSpec((), tf.int32), tf.TensorSpec((), tf.float32),
                                   tf.TensorSpec((), tf.int64)], reduce_retracing=True)
     def sample(self, count: tf.Tensor, temperature: tf.Tensor, seed: tf.Tensor) -> dict[str, tf.Tensor]:
-        """``{"names": () string, "ids": (count, max_length) int32, "lengths": (count,) int32}``.
+        """``{"names": (count,) string, "ids": (count, max_length) int32, "lengths": (count,) int32}``.
 
-        ``names`` holds the ``count`` capitalized names one per line (the layout of ``dinos.txt``);
-        ``ids`` the sampled letters (0 after a name's end). A scalar string because the export
-        checker (:mod:`tf_course.export.verify`) cannot yet carry a vector of strings.
+        ``names`` are capitalized, without their newline; ``ids`` the sampled letters (0 after a
+        name's end).
         """
         ids = self.sample_ids(count, temperature, seed)
-        names = self.names_vector(ids)
-        return {"names": tf.strings.reduce_join(names, separator="\n"), "ids": ids,
+        return {"names": self.names_vector(ids), "ids": ids,
                 "lengths": tf.reduce_sum(tf.cast(ids > 0, tf.int32), axis=1)}
 
     def names_vector(self, ids: tf.Tensor) -> tf.Tensor:
@@ -186,8 +184,3 @@ def sample_names(sampler: NameSampler, count: int, temperature: float = 1.0, see
                              tf.constant(seed, tf.int64))
     return [n.decode() for n in sampler.names_vector(ids).numpy()]
 
-
-def split_served_names(names: bytes | str) -> list[str]:
-    """The names of a served ``names`` output (one per line)."""
-    text = names.decode() if isinstance(names, bytes) else str(names)
-    return text.split("\n")

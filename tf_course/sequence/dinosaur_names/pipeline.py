@@ -10,11 +10,13 @@ so the course's numbers do not apply).
    course's own runs agree only to about 14,000 iterations, see the reference sheet).
 2. Held-out comparison: 10% of the names (a fixed permutation) are held out; the same NumPy
    ``model`` trained on the others gives ``scratch_perplexity``, and the Keras twin (Embedding ->
-   GRU -> Dense, Adam, ``model.fit``) ``keras_perplexity``: per-character perplexity of the
-   held-out names, each ending with its newline, from a zero state.
+   GRU -> Dense, Adam, ``model.fit``, early stopping on a validation tenth of the training names)
+   ``keras_perplexity``: per-character perplexity of the held-out names, each ending with its
+   newline, from a zero state.
 3. Export (:class:`~.model.NameSampler`): ``serving_default(count int32, temperature float32,
-   seed int64) -> names string (count,)``, sampled in the graph (the same names for a seed, in
-   memory or reloaded); ``next_char(prefixes string (batch,)) -> probabilities (batch, 27)``
+   seed int64) -> names`` string ``(count,)``, ``ids`` int32 ``(count, 50)`` and ``lengths``
+   ``(count,)``, sampled in the graph (the same names for a
+   seed, in memory or reloaded); ``next_char(prefixes string (batch,)) -> probabilities (batch, 27)``
    (index 0 = end of name, 1..26 = a..z).
 
 Seeds are fixed (the course's for NumPy; 0 for the Keras twin and the reported samples): only the
@@ -55,6 +57,7 @@ EMBED_DIM = 16
 EPOCHS = 30
 QUICK_EPOCHS = 3
 BATCH_SIZE = 64
+PATIENCE = 3
 SAMPLE_SEED = 0
 
 
@@ -85,13 +88,22 @@ def split_names(names: list[str], fraction: float = HELD_OUT_FRACTION) -> tuple[
 
 def train_keras_twin(train_names: list[str], epochs: int, seed: int = 0, verbose: bool = False,
                      checkpoint_dir: Any = None) -> tuple[keras.Model, History]:
-    """Fit the Keras twin (GRU, Adam 0.01) on ``train_names``; ``(model, history)``."""
+    """Fit the Keras twin (GRU, Adam 0.01) on ``train_names``; ``(model, history)``.
+
+    10% of ``train_names`` (:func:`split_names`) are kept for validation: training stops when the
+    validation loss has not improved for ``PATIENCE`` epochs and keeps the best epoch's weights
+    (on the course's names the best is near epoch 10 of 30; later epochs overfit).
+    """
     keras.utils.set_random_seed(seed)
     model = compile_name_model(build_name_model(UNITS, EMBED_DIM, "gru", seed=seed))
-    inputs, targets, weights = encode_names(train_names)
+    fit_names, validation_names = split_names(train_names)
+    inputs, targets, weights = encode_names(fit_names)
     dataset = (tf.data.Dataset.from_tensor_slices((inputs, targets, weights))
-               .shuffle(len(train_names), seed=seed).batch(BATCH_SIZE))
-    history = fit_resumable(model, dataset, epochs, checkpoint_dir, verbose=2 if verbose else 0)
+               .shuffle(len(fit_names), seed=seed).batch(BATCH_SIZE))
+    validation = tf.data.Dataset.from_tensor_slices(encode_names(validation_names)).batch(256)
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE, restore_best_weights=True)
+    history = fit_resumable(model, dataset, epochs, checkpoint_dir, callbacks=[stop], validation_data=validation,
+                            verbose=2 if verbose else 0)
     return model, history
 
 
