@@ -112,13 +112,17 @@ def beam_search(
     best_score = np.full(N, NEG_INF)
 
     def consider(example: np.ndarray, hyp_tokens: np.ndarray, logp: np.ndarray, length: int) -> None:
-        """Keep the finished hypotheses that beat each example's best so far."""
+        """Keep the finished hypotheses that beat each example's best so far (vectorised)."""
         norm = _normalised(logp, np.full(len(logp), length), alpha)
-        for e, toks, lp, s in zip(example, hyp_tokens, logp, norm):
-            if np.isfinite(s) and s > best_score[e]:
-                best_score[e], best_logp[e], best_len[e] = s, lp, length
-                best_tokens[e] = pad
-                best_tokens[e, :length] = toks
+        order = np.lexsort((-norm, example))  # by example, then best first
+        first = np.r_[True, example[order][1:] != example[order][:-1]]
+        pick = order[first]  # each example's best candidate
+        e = example[pick]
+        better = np.isfinite(norm[pick]) & (norm[pick] > best_score[e])
+        pick, e = pick[better], e[better]
+        best_score[e], best_logp[e], best_len[e] = norm[pick], logp[pick], length
+        best_tokens[e] = pad
+        best_tokens[e, :length] = hyp_tokens[pick]
 
     for t in range(max_len):
         logp = np.asarray(step_fn(tokens.reshape(N * B, t), rows, t), np.float64)  # (N * B, V)

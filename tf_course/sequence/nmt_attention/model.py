@@ -134,17 +134,22 @@ def modelf(
     return keras.Model(inputs=[X, s0, c0], outputs=outputs, name="nmt_attention")
 
 
-def compile_course(model: keras.Model, learning_rate: float = LEARNING_RATE, decay: float = DECAY) -> keras.Model:
+def compile_course(
+    model: keras.Model, learning_rate: float = LEARNING_RATE, decay: float = DECAY, decay_steps: int = 1,
+    metrics: bool = True,
+) -> keras.Model:
     """Compile as the course: Adam(lr 0.005, beta_1 0.9, beta_2 0.999, decay 0.01), cross-entropy, accuracy.
 
     Keras 2's ``decay`` scaled the rate by ``1 / (1 + decay * iterations)`` at every step; Keras 3
     has no ``decay`` argument, the same rate is ``InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)``.
-    The loss is summed over the ``Ty`` outputs; accuracy is reported per output.
+    The loss is summed over the ``Ty`` outputs; accuracy is reported per output. ``decay_steps``
+    > 1 counts the decay in units of that many steps (e.g. per epoch) instead of per step;
+    ``metrics=False`` leaves out the 10 accuracy metrics (a smaller ``train_step`` to trace).
     """
-    schedule = keras.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=1, decay_rate=decay)
+    schedule = keras.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=decay_steps, decay_rate=decay)
     optimizer = keras.optimizers.Adam(learning_rate=schedule, beta_1=0.9, beta_2=0.999)
     model.compile(optimizer=optimizer, loss=["categorical_crossentropy"] * len(model.outputs),
-                  metrics=[["accuracy"]] * len(model.outputs))
+                  metrics=[["accuracy"]] * len(model.outputs) if metrics else None)
     return model
 
 
