@@ -105,3 +105,11 @@ def test_string_outputs_come_back_from_the_checker_and_compare_as_strings(tmp_pa
     result = export_and_check("strings", {"serving_default": signature}, [], tmp_path)
     outputs, _ = run_signatures(result.path, {"serving_default": {"x": VALUES}})
     assert outputs["serving_default"]["label"].tolist() == [b"yes"]  # 1 + 2 = 3 > 2.5
+
+
+def test_a_scalar_string_output_verifies(tmp_path):
+    signature = Signature(lambda x: {"best": tf.strings.as_string(tf.reduce_max(x))},
+                          [tf.TensorSpec((None, 2), tf.float32, name="x")], {"x": VALUES})
+    result = export_and_check("scalar_string", {"serving_default": signature}, [], tmp_path)
+    outputs, _ = run_signatures(result.path, {"serving_default": {"x": VALUES}})
+    assert outputs["serving_default"]["best"].shape == () and outputs["serving_default"]["best"] == b"2.000000"

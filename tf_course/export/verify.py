@@ -74,7 +74,7 @@ def check(export_dir, signatures, folder):
         with np.load(os.path.join(folder, f"inputs{i}.npz")) as arrays:
             inputs = {k: tf.constant(arrays[k]) for k in arrays.files}
         outputs = loaded.signatures[signature](**inputs)
-        arrays = {k: v.numpy() for k, v in outputs.items()}
+        arrays = {k: np.asarray(v.numpy()) for k, v in outputs.items()}  # a scalar string is bytes, not an array
         arrays = {k: a.astype(bytes) if a.dtype == object else a for k, a in arrays.items()}  # strings: not pickled
         np.savez(os.path.join(folder, f"outputs{i}.npz"), **arrays)
 
