@@ -62,7 +62,11 @@ def _family(inputs: keras.KerasTensor, filters: int, units: int, dropout: float)
     x = layers.Dropout(dropout, name="gru_2_dropout")(x)
     x = layers.BatchNormalization(name="gru_2_bn")(x)
     x = layers.Dropout(dropout, name="head_dropout")(x)
-    return layers.TimeDistributed(layers.Dense(1, activation="sigmoid", name="dense"), name="head")(x)
+    # The course's TimeDistributed(Dense(1, sigmoid)): Keras 3.15's TimeDistributed unrolls a Python loop
+    # over a static time axis (1375 Dense calls in the graph: minutes of tracing) and, for an unknown one,
+    # returns a single step when traced. Dense acts on the last axis of (batch, steps, units), so it is
+    # the same layer, the same 129 parameters, per step.
+    return layers.Dense(1, activation="sigmoid", name="head")(x)
 
 
 def build_course_model(input_shape: tuple[int, int] = (TX, N_FREQ), dropout: float = 0.8) -> keras.Model:

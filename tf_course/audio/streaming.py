@@ -58,8 +58,8 @@ def run_layers(model: keras.Model, x: tf.Tensor, states: list[tf.Tensor]) -> tup
             x = layer(x, initial_state=[states[len(new_states)]], training=False)
             new_states.append(x[:, -1, :])
         elif isinstance(layer, keras.layers.TimeDistributed):
-            # Keras 3.15's TimeDistributed, traced with an unknown number of steps, returns one step:
-            # its Dense acts on the last axis, so it is applied directly.
+            # (models saved with the course's TimeDistributed head) Keras 3.15's TimeDistributed, traced
+            # with an unknown number of steps, returns one step: its Dense acts on the last axis.
             x = layer.layer(x, training=False)
         else:
             x = layer(x, training=False)

@@ -1,0 +1,56 @@
+"""The trigger_word pipeline in quick mode: metrics, and the export's three signatures (one run per module)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tf_course.audio import pipeline
+from tf_course.audio.streaming import CHUNK_80MS, CONTEXT
+from tf_course.pipeline import PipelineOutput, RunContext
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineOutput:
+    out = tmp_path_factory.mktemp("trigger_out")
+    return pipeline.run(RunContext(data_dir=None, out_dir=out, quick=True, seed=0, verbose=False))
+
+
+def test_quick_metrics(quick_run: PipelineOutput) -> None:
+    m = quick_run.metrics
+    assert quick_run.data_source == {"trigger_word": "synthetic"}
+    assert m["course_model_params"] == 523_329 and 0 < m["params"] < 523_329
+    for key in ("recall", "false_reject_rate", "f1"):
+        assert 0.0 <= m[key] <= 1.0 or np.isnan(m[key])
+    assert m["false_accepts_per_hour"] >= 0 and m["keyword_free_hours"] == pytest.approx(30 / 3600)
+    assert m["threshold"] == 0.5 and np.isfinite(m["snr_db"])
+
+
+def test_export_signatures_and_streaming(quick_run: PipelineOutput) -> None:
+    export = Path(quick_run.exports[0])
+    manifest = json.loads((export / "manifest.json").read_text())
+    signatures = manifest["signatures"]
+    assert set(signatures) == {"serving_default", "spectrogram", "streaming"}
+    assert signatures["serving_default"]["inputs"]["waveform"]["shape"] == [None, 441000]
+    assert signatures["streaming"]["inputs"]["buffer"]["shape"] == [None, CONTEXT]
+    served = tf.saved_model.load(str(export))
+    waveform = (np.random.default_rng(0).standard_normal((1, 441000)) * 0.05).astype(np.float32)
+    whole = served.signatures["serving_default"](waveform=tf.constant(waveform))["probabilities"].numpy()
+    assert whole.shape == (1, 1375, 1)
+    spec = served.signatures["spectrogram"](waveform=tf.constant(waveform[:, :44100]))["spectrogram"].numpy()
+    assert spec.shape == (1, 549, 101)
+    stream = served.signatures["streaming"]
+    units = signatures["streaming"]["inputs"]["h1"]["shape"][1], signatures["streaming"]["inputs"]["h2"]["shape"][1]
+    state = {"buffer": np.zeros((1, CONTEXT), np.float32), "filled": np.int32(0),
+             "h1": np.zeros((1, units[0]), np.float32), "h2": np.zeros((1, units[1]), np.float32)}
+    steps = []
+    for start in range(0, 441000, CHUNK_80MS):  # 125 chunks of 80 ms
+        result = stream(chunk=tf.constant(waveform[:, start:start + CHUNK_80MS]),
+                        **{k: tf.constant(v) for k, v in state.items()})
+        state = {k: result[k].numpy() for k in state}
+        steps.append(result["probabilities"].numpy())
+    np.testing.assert_allclose(np.concatenate(steps, axis=1), whole, atol=1e-4)
