@@ -10,18 +10,11 @@ import tensorflow as tf
 
 from tests.helpers import assert_served_export
 from tf_course.data.dates import load_dataset
-from tf_course.export import verify
 from tf_course.pipeline import RunContext
 from tf_course.registry import BY_NAME
 from tf_course.sequence.nmt_attention import pipeline
 from tf_course.sequence.nmt_attention.translate import decode, encode_strings, plot_attention_map, serving_fns
 from tf_course.train import set_seed
-
-# The export returns (batch,) tf.string outputs; the checker process of tf_course/export/verify.py must
-# save them as bytes, not pickled object arrays (/tmp/coord/PATCH_nmt_verify_strings.diff).
-STRING_OUTPUTS = "astype(bytes)" in verify._CHILD
-needs_string_outputs = pytest.mark.skipif(
-    not STRING_OUTPUTS, reason="tf_course/export/verify.py's checker cannot return string outputs yet")
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +22,7 @@ def quick_run(tmp_path_factory):
     set_seed(0)
     ctx = RunContext(data_dir=None, out_dir=tmp_path_factory.mktemp("saved_models"), quick=True, verbose=False)
     model, metrics = pipeline.train(pipeline.QUICK_TRAIN_EXAMPLES, pipeline.QUICK_EPOCHS, seed=0)
-    return pipeline.evaluate_and_export(ctx, model, metrics, export_model=STRING_OUTPUTS), ctx, model
+    return pipeline.evaluate_and_export(ctx, model, metrics, export_model=True), ctx, model
 
 
 def test_quick_run_reports_the_metrics(quick_run):
@@ -56,7 +49,6 @@ def test_graph_encoding_equals_string_to_int():
     np.testing.assert_array_equal(got, [string_to_int(t, 30, HUMAN_VOCAB) for t in texts])
 
 
-@needs_string_outputs
 def test_export_reloaded_elsewhere_equals_in_memory(quick_run):
     output, _, model = quick_run
     model_dir = Path(output.exports[0])
@@ -89,7 +81,6 @@ def test_plot_attention_map(quick_run):
 
 
 @pytest.mark.full_training
-@needs_string_outputs
 def test_full_training_translates_the_course_examples(tmp_path):
     set_seed(0)
     output = pipeline.run(RunContext(data_dir=None, out_dir=tmp_path, quick=False, verbose=False))
