@@ -271,7 +271,6 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
                                         23.291971, 23.382338],
             "scratch_last_name": "Trodonosaurus",
         },
-        fixed_seed=True,
         metric_notes={
             "scratch_loss": "the course model's smoothed loss after 22,001 iterations (NumPy; the course's own runs "
                             "agree only to about 14,000 iterations: 22.747028 on NumPy 2.4 / OpenBLAS)",

@@ -95,8 +95,10 @@ def comparable(entry: ResultEntry) -> bool:
     return all(source in COMPARABLE_SOURCES for source in entry.data_source.values())
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+def _wrap(text: str, width: int, break_words: bool = True) -> list[str]:
+    """``text`` in lines of at most ``width`` columns; ``break_words=False`` keeps a longer word (a path)
+    whole on a line of its own, so it can still be copied (free text, not a column cell)."""
+    return textwrap.wrap(text, width, break_long_words=break_words, break_on_hyphens=False) or [""]
 
 
 def _rows(cells: tuple[str, str, str], widths: tuple[int, int, int], indent: str = "  ") -> list[str]:
@@ -132,12 +134,12 @@ def format_table(
         marks = " [seed fixed]" if seed_fixed else ""
         fixed |= seed_fixed
         head = f"{r.name} ({r.section})  data: {data}  {r.seconds:.1f} s{marks}"
-        lines.extend(_wrap(head, width))
+        lines.extend(_wrap(head, width, break_words=False))
         if r.status != "ok":
             message = r.error or ""
             if r.error_kind == "bug":  # a traceback: its last line says what went wrong
                 message = (message.strip().splitlines() or [""])[-1] + "  (traceback in the JSON report)"
-            lines.extend("  " + line for line in _wrap(f"FAILED: {message}", width - 2))
+            lines.extend("  " + line for line in _wrap(f"FAILED: {message}", width - 2, break_words=False))
             continue
         show_reference = comparable(r)
         hidden |= not show_reference and bool(r.reference)
@@ -160,5 +162,5 @@ def format_table(
             legend.append(f"Quick run exports: {exports}/<name>/<version>/, apart from full runs' (never what "
                           "TF Serving or `tf-course detect` picks up).")
     for paragraph in legend:
-        lines.extend(_wrap(paragraph, width))
+        lines.extend(_wrap(paragraph, width, break_words=False))
     return "\n".join(lines)

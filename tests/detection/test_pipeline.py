@@ -80,4 +80,4 @@ def test_run_weights_flag_needs_one_assignment(tmp_path, capsys):
     assert main(["run", "--weights", str(tmp_path / "yolo.h5")]) == 2
     assert "--weights needs exactly one assignment" in capsys.readouterr().err
     assert main(["run", "happy_model", "--weights", str(tmp_path / "yolo.h5")]) == 2
-    assert "happy_model does not use pretrained weights (only: yolo)" in capsys.readouterr().err
+    assert "happy_model does not use pretrained weights (only: yolo, " in capsys.readouterr().err

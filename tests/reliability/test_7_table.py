@@ -18,10 +18,20 @@ def _entry(name, source, **overrides):
 
 def test_every_assignment_fits_100_columns():
     results = [_entry(a.name, {"data": "course"}) for a in registry.ASSIGNMENTS if a.implemented]
-    results.append(ResultEntry("yolo", "C4W3", "failed", error="x" * 250, error_kind="user"))
+    message = "key 'train_set_x': expected shape (any, 64, 64, 3), found (209, 32, 32, 3) " * 4
+    results.append(ResultEntry("yolo", "C4W3", "failed", error=message.strip(), error_kind="user"))
     table = format_table(results, quick=True)
     assert max(len(line) for line in table.splitlines()) <= 100
-    assert "x" * 250 in "".join(line.strip().removeprefix("FAILED: ") for line in table.splitlines())
+    assert " ".join(message.split()) in " ".join(table.split()).replace("FAILED: ", "")
+
+
+def test_a_path_longer_than_the_table_stays_whole_on_its_own_line():
+    path = "/tmp/" + "/".join(["a-rather-long-folder-name"] * 6) + "/train_catvnoncat.h5"  # 180 characters
+    failed = ResultEntry("logistic_regression", "C1W2", "failed", error=f"{path}: no such file", error_kind="user")
+    lines = format_table([failed], quick=True, exports=path).splitlines()
+    assert f"  {path}:" in lines  # the failure: the path, copyable, on a line of its own
+    assert any(line.startswith(f"{path}/<name>/<version>/") for line in lines)  # the legend's export folder
+    assert all(len(line) <= 100 for line in lines if path not in line)
 
 
 def test_lists_show_first_last_and_length():
