@@ -46,6 +46,15 @@ class _CourseCell(keras.layers.Layer):
             variable.assign(value.astype(variable.dtype))
         return self
 
+    @property
+    def state_size(self) -> int | list[int]:
+        """One state of ``units`` (the LSTM has two)."""
+        return self.units
+
+    @property
+    def output_size(self) -> int:
+        return self.units
+
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "units": self.units}
 
@@ -65,14 +74,6 @@ class CourseRNNCell(_CourseCell):
 
     WEIGHTS = {"Waa": "aa", "Wax": "ax", "ba": "bias"}
 
-    @property
-    def state_size(self) -> int:
-        return self.units
-
-    @property
-    def output_size(self) -> int:
-        return self.units
-
     def call(self, inputs: Any, states: Any, training: bool | None = None) -> tuple[Any, Any]:
         a_prev, nested = self._state(states)
         a = ops.tanh(ops.matmul(a_prev, ops.transpose(self.Waa)) + ops.matmul(inputs, ops.transpose(self.Wax))
@@ -91,10 +92,6 @@ class CourseLSTMCell(_CourseCell):
     def state_size(self) -> list[int]:
         return [self.units, self.units]
 
-    @property
-    def output_size(self) -> int:
-        return self.units
-
     def call(self, inputs: Any, states: Any, training: bool | None = None) -> tuple[Any, list[Any]]:
         a_prev, c_prev = states[0], states[1]
         ft = ops.sigmoid(self._linear(self.Wf, a_prev, inputs, self.bf))
@@ -111,14 +108,6 @@ class CourseGRUCell(_CourseCell):
     """The seed's GRU (reset before the product, ``c = Γu c̃ + (1 - Γu) c_prev``); state and output ``c``."""
 
     WEIGHTS = {"Wu": "concat", "bu": "bias", "Wr": "concat", "br": "bias", "Wc": "concat", "bc": "bias"}
-
-    @property
-    def state_size(self) -> int:
-        return self.units
-
-    @property
-    def output_size(self) -> int:
-        return self.units
 
     def call(self, inputs: Any, states: Any, training: bool | None = None) -> tuple[Any, Any]:
         c_prev, nested = self._state(states)
