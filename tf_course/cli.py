@@ -62,11 +62,52 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--weights", default=None,
                      help=f"pretrained weights for the one assignment named ({formats}); "
                           "default: train the offline model")
+    _add_assignment_options(run)
     run.set_defaults(handler=cmd_run)
     _add_topic_commands(sub)
     for command in sub.choices.values():  # `tf-course run ... --debug` as well as `tf-course --debug run ...`
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return parser
+
+
+def _add_assignment_options(run: argparse.ArgumentParser) -> None:
+    """``--<option>`` for each option an entry declares (``Assignment.options``), once per name."""
+    declared: dict[str, list[tuple[str, registry.Option]]] = {}
+    for a in registry.ASSIGNMENTS:
+        for option in a.options:
+            declared.setdefault(option.name, []).append((a.name, option))
+    for name, owners in declared.items():
+        choices = list(dict.fromkeys(c for _, o in owners for c in o.choices))
+        text = "; ".join(f"{owner}: {o.help + ', ' if o.help else ''}default {o.default}" for owner, o in owners)
+        run.add_argument(f"--{name}", dest=f"option_{name}", default=None, choices=choices, metavar="VALUE",
+                         help=f"{text} (one of: {', '.join(choices)})")
+
+
+def _options_for(assignment: registry.Assignment, args: argparse.Namespace) -> dict[str, str]:
+    """The options given on the command line that ``assignment`` declares (values checked)."""
+    chosen: dict[str, str] = {}
+    for option in assignment.options:
+        value = getattr(args, f"option_{option.name}", None)
+        if value is None:
+            continue
+        if value not in option.choices:
+            raise ValueError(f"--{option.name}: expected one of {', '.join(option.choices)} for "
+                             f"{assignment.name}, found {value!r}")
+        chosen[option.name] = value
+    return chosen
+
+
+def _check_options(assignments: Sequence[registry.Assignment], args: argparse.Namespace) -> None:
+    """Every option given must be one a selected assignment declares; its values are checked."""
+    given = sorted(key.removeprefix("option_") for key, value in vars(args).items()
+                   if key.startswith("option_") and value is not None)
+    for name in given:
+        if not any(a.option(name) for a in assignments):
+            takers = ", ".join(a.name for a in registry.ASSIGNMENTS if a.option(name))
+            raise ValueError(f"--{name}: expected an assignment that takes it ({takers}) among those run, "
+                             f"found {', '.join(a.name for a in assignments)}")
+    for a in assignments:
+        _options_for(a, args)
 
 
 def _add_topic_commands(sub: registry.Subparsers) -> None:
@@ -149,6 +190,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         assignments = _select(args.names)
         data_dir = resolve_data_dir(args.data_dir)
         weights = _weights_for(assignments, args.weights)
+        _check_options(assignments, args)
         out_dir = Path(args.out)
         _check_out_dir(out_dir)
     except (KeyError, FileNotFoundError, ValueError) as exc:
@@ -164,11 +206,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"[{i}/{len(assignments)}] {a.name} ({a.section})", file=sys.stderr, flush=True)
         set_seed(args.seed)
-        checkpoints = out_dir / CHECKPOINTS / a.name / run_key(args.quick, args.seed, data_dir, weights)
+        options = _options_for(a, args)
+        checkpoints = out_dir / CHECKPOINTS / a.name / run_key(args.quick, args.seed, data_dir, weights, options)
         if args.restart:
             shutil.rmtree(checkpoints, ignore_errors=True)
         ctx = RunContext(data_dir=data_dir, out_dir=export_root(out_dir, args.quick), quick=args.quick, seed=args.seed,
-                         verbose=not args.quiet, weights=weights, checkpoint_root=checkpoints)
+                         verbose=not args.quiet, weights=weights, checkpoint_root=checkpoints, options=options)
         t0 = time.time()
         entry = ResultEntry(name=a.name, section=a.section, status="ok", reference=a.reference,
                             fixed_seed=a.fixed_seed, notes=a.metric_notes)

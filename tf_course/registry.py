@@ -43,6 +43,32 @@ def import_target(target: str) -> Any:
 
 
 @dataclass(frozen=True)
+class Option:
+    """A choice one assignment's pipeline offers: ``tf-course run NAME --<name> VALUE``.
+
+    The pipeline reads it with :meth:`tf_course.pipeline.RunContext.option` (``default`` when the
+    command line does not give it). Several entries may declare an option of the same name; on the
+    command line it applies to every named assignment that declares it and must be one of its choices.
+
+    Attributes:
+        name: the flag without dashes, e.g. ``"formats"`` for ``--formats``.
+        choices: the values it accepts.
+        default: the value the pipeline uses when the flag is not given (one of ``choices``).
+        help: what it selects, shown by ``tf-course run --help``.
+    """
+
+    name: str
+    choices: tuple[str, ...]
+    default: str
+    help: str = ""
+
+    def __post_init__(self) -> None:
+        if self.default not in self.choices:
+            raise ValueError(f"option --{self.name}: expected a default among {list(self.choices)}, "
+                             f"found {self.default!r}")
+
+
+@dataclass(frozen=True)
 class Assignment:
     """A course programming assignment.
 
@@ -60,6 +86,7 @@ class Assignment:
             course's (or generated) data its numbers do not depend on ``--seed``; only a synthetic
             stand-in's data does (the run table says so).
         metric_notes: what a metric that is not the course's means, for the run table's legend.
+        options: the pipeline's own choices (:class:`Option`), e.g. ``--formats extended``.
     """
 
     name: str
@@ -72,6 +99,11 @@ class Assignment:
     commands: tuple[str, ...] = ()
     fixed_seed: bool = False
     metric_notes: dict[str, str] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()
+
+    def option(self, name: str) -> Option | None:
+        """The entry's option called ``name``, or None."""
+        return next((o for o in self.options if o.name == name), None)
 
     @property
     def implemented(self) -> bool:

@@ -33,8 +33,8 @@ def test_a_quick_run_after_a_full_run_exports_apart_and_manifests_record_the_run
     assert sorted(p.name for p in (out / name).iterdir()) == ["1"]
     assert sorted(p.name for p in (out / QUICK_EXPORTS / name).iterdir()) == ["1"]
     full, quick = _manifest(out / name / "1"), _manifest(out / QUICK_EXPORTS / name / "1")
-    assert full["run"] == {"mode": "full", "seed": 5, "data_dir": None, "weights": None, "command": full_argv}
-    assert quick["run"] == {"mode": "quick", "seed": 0, "data_dir": None, "weights": None, "command": quick_argv}
+    assert full["run"] == {"mode": "full", "seed": 5, "data_dir": None, "weights": None, "options": {}, "command": full_argv}
+    assert quick["run"] == {"mode": "quick", "seed": 0, "data_dir": None, "weights": None, "options": {}, "command": quick_argv}
     assert full["data_source"] == quick["data_source"] == {"test_case": "generated"}
 
     # the report and the table say where the quick run's exports went
@@ -51,4 +51,4 @@ def test_export_root_and_run_info(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "argv", ["tf-course", "run", "--quick"])
     ctx = RunContext(data_dir=tmp_path / "data", out_dir=tmp_path, quick=True, seed=3)
     assert ctx.run_info() == {"mode": "quick", "seed": 3, "data_dir": str((tmp_path / "data").resolve()),
-                              "weights": None, "command": ["tf-course", "run", "--quick"]}
+                              "weights": None, "options": {}, "command": ["tf-course", "run", "--quick"]}
