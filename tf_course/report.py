@@ -6,9 +6,12 @@ import platform
 import textwrap
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tf_course.atomic import write_json_atomic
+
+if TYPE_CHECKING:
+    from tf_course.pipeline import PipelineOutput
 
 
 @dataclass
@@ -164,3 +167,21 @@ def format_table(
     for paragraph in legend:
         lines.extend(_wrap(paragraph, width, break_words=False))
     return "\n".join(lines)
+
+
+def result_table(name: str, output: PipelineOutput, quick: bool = False, seconds: float = 0.0) -> str:
+    """The run table of one pipeline's result, as ``tf-course run NAME`` prints it (for notebooks).
+
+    Args:
+        name: the assignment's registry name (its course reference and notes come from there).
+        output: what its pipeline returned.
+        quick: the pipeline ran in quick mode (the legend says the numbers are not the course's).
+        seconds: how long it took, for the header line.
+    """
+    from tf_course import registry
+
+    a = registry.get(name)
+    entry = ResultEntry(name=a.name, section=a.section, status="ok", data_source=output.data_source,
+                        metrics=output.metrics, reference=a.reference, exports=[str(p) for p in output.exports],
+                        seconds=seconds, fixed_seed=a.fixed_seed, notes=a.metric_notes)
+    return format_table([entry], quick=quick)

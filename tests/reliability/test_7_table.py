@@ -65,3 +65,15 @@ def test_seed_fixed_is_marked_only_where_the_data_is_comparable():
     assert not heads["regularization"].endswith("[seed fixed]")  # its stand-in's data follows --seed
     assert not heads["tf_intro"].endswith("[seed fixed]")
     assert "[seed fixed]: the pipeline uses the course's own seeds" in table
+
+
+def test_result_table_shows_one_pipeline_beside_its_course_reference():
+    from tf_course.pipeline import PipelineOutput
+    from tf_course.report import result_table
+
+    output = PipelineOutput(metrics={"accuracy": 0.9075, "params": 17}, data_source={"flower": "generated"})
+    lines = result_table("planar_classification", output, seconds=2.0).splitlines()
+    assert lines[2] == "planar_classification (C1W3 (1.2.6))  data: flower=generated  2.0 s [seed fixed]"
+    assert lines[3].split() == ["accuracy", "0.9075", "0.9075"] and lines[4].split() == ["params", "17", "17"]
+    quick = result_table("planar_classification", output, quick=True)
+    assert "Quick run: training was shortened" in quick
