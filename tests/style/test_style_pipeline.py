@@ -30,6 +30,7 @@ def test_quick_run_metrics_images_and_export(quick, capsys):
     m = result.metrics
     assert m["weights"] == "random" and result.data_source == {"images": "generated", "weights": "random"}
     assert m["steps"] == pipeline.QUICK_STEPS and m["image_size"] == list(pipeline.QUICK_SIZE)
+    assert m["recipe"] == "tf2" and m["jit_compile"] is False
     for name in ("content", "style", "total"):
         assert np.isfinite(m[f"{name}_cost_first"]) and np.isfinite(m[f"{name}_cost_last"])
     assert m["total_cost_last"] < m["total_cost_first"] and m["cost_reduction"] > 1
@@ -87,6 +88,33 @@ def test_stylize_command(tmp_path, capsys):
     assert "expected a file" in capsys.readouterr().err
     assert cli.main(["stylize", str(tmp_path / "content.png"), str(tmp_path / "style.png"), "--steps", "0"]) == 2
     assert "--steps: expected an integer >= 1" in capsys.readouterr().err
+    # the TF1 course's recipe with the XLA-compiled step
+    tf1_out = tmp_path / "tf1.png"
+    assert cli.main(argv[:-3] + ["--out", str(tf1_out), "--quiet", "--recipe", "tf1", "--jit"]) == 0
+    assert "recipe tf1, jit_compile" in capsys.readouterr().out
+    assert Image.open(tf1_out).size == (24, 16) and Image.open(tf1_out).text["recipe"] == "tf1"
+
+
+def test_recipe_and_jit_options(tmp_path, monkeypatch):
+    from tf_course import registry
+    from tf_course.style import export
+
+    entry = registry.BY_NAME["style_transfer"]
+    assert entry.option("recipe").choices == ("tf2", "tf1") and entry.option("recipe").default == "tf2"
+    assert entry.option("jit").choices == ("off", "on") and entry.option("jit").default == "off"
+    exported = {}
+
+    def fake_export(name, transfer, out_dir, *args, metrics=None, **kwargs):  # the export is tested above (tf2)
+        exported.update(settings=transfer.settings, metrics=metrics)
+        return type("Exported", (), {"path": out_dir / name})()
+
+    monkeypatch.setattr(export, "export_stylizer", fake_export)
+    ctx = RunContext(data_dir=None, out_dir=tmp_path, quick=True, verbose=False, options={"recipe": "tf1", "jit": "on"})
+    m = pipeline.run(ctx, size=(16, 24), steps=3).metrics
+    assert m["recipe"] == "tf1" and m["jit_compile"] is True and exported["metrics"]["recipe"] == "tf1"
+    assert exported["settings"].learning_rate == 2.0 and exported["settings"].pixel_range == "mean_subtracted"
+    assert m["total_cost_last"] < m["total_cost_first"]
+    assert Image.open(tmp_path / pipeline.IMAGES_DIR / "generated.png").size == (24, 16)
 
 
 def test_command_module_imports_no_tensorflow():

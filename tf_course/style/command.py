@@ -14,6 +14,7 @@ from tf_course.data.course_files import ENV_VAR
 DEFAULT_STEPS = 100
 DEFAULT_LONG_SIDE = 256  # without --size: the content image's aspect, its longer side this many pixels
 DEFAULT_OUT = "stylized.png"
+RECIPES = ("tf2", "tf1")  # tf_course.style.transfer.RECIPES, without importing TensorFlow
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,8 +23,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "stylize", help="neural style transfer: paint CONTENT in the style of STYLE (VGG19 features, Adam)")
     stylize.add_argument("content", metavar="CONTENT", help="content image (JPEG/PNG)")
     stylize.add_argument("style", metavar="STYLE", help="style image (JPEG/PNG), resized to the content's size")
-    stylize.add_argument("--steps", type=int, default=DEFAULT_STEPS,
-                         help=f"Adam steps (lr 0.01, as the course; default {DEFAULT_STEPS})")
+    stylize.add_argument("--steps", type=int, default=DEFAULT_STEPS, help=f"Adam steps (default {DEFAULT_STEPS})")
+    stylize.add_argument("--recipe", choices=RECIPES, default=RECIPES[0],
+                         help="the course's loop: tf2 (default; Adam lr 0.01, pixels in [0, 1] clipped) or tf1 "
+                              "(Adam lr 2.0 in VGG's mean-subtracted pixel range, start 0.6 noise + 0.4 content, "
+                              "content layer block4_conv2, average pooling)")
+    stylize.add_argument("--jit", action="store_true",
+                         help="compile the step with XLA (jit_compile); an error if XLA cannot on this machine")
     stylize.add_argument("--size", type=int, nargs=2, metavar=("H", "W"), default=None,
                          help=f"size of the result (default: the content's aspect, longer side {DEFAULT_LONG_SIDE})")
     stylize.add_argument("--weights", default=None,
@@ -77,7 +83,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     from tf_course.data.images import load_image_batch, open_image
     from tf_course.style.images import save_png
     from tf_course.style.pipeline import announce_weights
-    from tf_course.style.transfer import StyleTransfer, TransferSettings
+    from tf_course.style.transfer import RECIPE_POOLING, StyleTransfer, recipe_settings
     from tf_course.style.vgg import load_vgg19
     from tf_course.train import set_seed
 
@@ -87,17 +93,25 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         style = load_image_batch(args.style, size)[1]
         set_seed(args.seed)
         body, weights = load_vgg19(Path(args.weights) if args.weights else None, data_dir, seed=args.seed,
-                                   download=args.download)
+                                   download=args.download, pooling=RECIPE_POOLING[args.recipe])
     except USER_ERRORS as exc:
         return print_user_error(exc, prefix="tf-course stylize")
     random = weights.kind == "random"
     announce_weights(weights.describe(), random)
-    transfer = StyleTransfer(body, TransferSettings(noise_seed=args.seed))
-    image, history, seconds = transfer.run(content, style, args.steps, verbose=not args.quiet)
+    transfer = StyleTransfer(body, recipe_settings(args.recipe, noise_seed=args.seed))
+    try:
+        image, history, seconds = transfer.run(content, style, args.steps, verbose=not args.quiet,
+                                               jit_compile=args.jit)
+    except RuntimeError as exc:
+        if not args.jit:
+            raise
+        return print_user_error(exc, prefix="tf-course stylize")
     total = history.history["total"]
     save_png(image, out, {"weights": "random" if random else weights.describe(), "steps": str(args.steps),
+                          "recipe": args.recipe,
                           "content": str(args.content), "style": str(args.style)})
-    print(f"total cost {total[0]:.6g} -> {total[-1]:.6g} in {args.steps} steps ({seconds:.3g} s/step); "
+    print(f"total cost {total[0]:.6g} -> {total[-1]:.6g} in {args.steps} steps ({seconds:.3g} s/step, recipe "
+          f"{args.recipe}{', jit_compile' if args.jit else ''}); "
           f"weights: {'random' if random else weights.describe()}")
     print(f"stylized image: {out} ({size[0]}x{size[1]})")
     return 0

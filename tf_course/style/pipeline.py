@@ -7,15 +7,19 @@ minutes on a laptop CPU. Weights: ``ctx.weights`` (Keras .h5, MatConvNet .mat or
 course's file under the data directory, else seeded random weights, announced as
 ``weights: random`` on stderr, in the metrics and in the saved images' PNG metadata.
 
-The loop is the TF2 course's (costs alpha 10 / beta 40, style layers block1..5_conv1 at 0.2,
-content layer block5_conv4, Adam lr 0.01, pixels clipped to [0, 1]). Images go to
+The loop is the TF2 course's by default (option ``recipe`` ``tf2``: costs alpha 10 / beta 40,
+style layers block1..5_conv1 at 0.2, content layer block5_conv4, Adam lr 0.01, pixels clipped to
+[0, 1]); ``tf-course run style_transfer --recipe tf1`` runs the TF1 course's (Adam lr 2.0 in VGG's
+mean-subtracted pixel range, start ``0.6 noise + 0.4 content`` there, content layer block4_conv2,
+average pooling; :mod:`tf_course.style.transfer`). Option ``jit`` ``on`` compiles the step with
+XLA. Images go to
 ``<out>/style_transfer_images/`` (content, style, every fifth of the run, ``generated.png``),
 beside the export ``<out>/style_transfer/<version>/``.
 
 Metrics: ``content_cost``, ``style_cost`` and ``total_cost`` at the first and the last step
 (``*_first``, ``*_last``: computed before that step's update, as the course prints them),
 ``cost_reduction`` (first / last total), ``seconds_per_step`` (tracing left out), ``weights``,
-``steps``, ``image_size``, ``total_costs`` (every step).
+``steps``, ``image_size``, ``recipe``, ``jit_compile``, ``total_costs`` (every step).
 """
 
 from __future__ import annotations
@@ -30,11 +34,12 @@ from tf_course.pipeline import PipelineOutput, RunContext
 NAME = "style_transfer"
 IMAGES_DIR = "style_transfer_images"
 DEFAULT_SIZE = (120, 160)
-DEFAULT_STEPS = 100
+DEFAULT_STEPS = 60
 QUICK_SIZE = (32, 48)
 QUICK_STEPS = 4
 EXPORT_SAMPLE_SIZE = (32, 32)
 EXPORT_SAMPLE_STEPS = 2
+DEFAULT_RECIPE = "tf2"
 
 
 def announce_weights(description: str, random: bool) -> None:
@@ -58,18 +63,21 @@ def run(ctx: RunContext, size: tuple[int, int] | None = None, steps: int | None 
     """Stylise the course's (or generated) content image, save the images, export the stylizer."""
     from tf_course.style.export import export_stylizer
     from tf_course.style.images import load_images, save_png
-    from tf_course.style.transfer import StyleTransfer
+    from tf_course.style.transfer import RECIPE_POOLING, StyleTransfer, recipe_settings
     from tf_course.style.vgg import load_vgg19
 
     size = tuple(size or (QUICK_SIZE if ctx.quick else DEFAULT_SIZE))
     steps = int(steps or (QUICK_STEPS if ctx.quick else DEFAULT_STEPS))
     content, style, source = load_images(ctx.data_dir, size, seed=ctx.seed)
-    body, weights = load_vgg19(ctx.weights, ctx.data_dir, seed=ctx.seed)
+    recipe = ctx.option("recipe", DEFAULT_RECIPE)
+    jit_compile = ctx.option("jit", "off") == "on"
+    settings = recipe_settings(recipe)
+    body, weights = load_vgg19(ctx.weights, ctx.data_dir, seed=ctx.seed, pooling=RECIPE_POOLING[recipe])
     random = weights.kind == "random"
     announce_weights(weights.describe(), random)
     metadata = {"weights": "random" if random else weights.describe(), "tf_course": NAME}
 
-    transfer = StyleTransfer(body)
+    transfer = StyleTransfer(body, settings)
     images_dir = Path(ctx.out_dir) / IMAGES_DIR
     every = max(1, steps // 5)
 
@@ -80,7 +88,7 @@ def run(ctx: RunContext, size: tuple[int, int] | None = None, steps: int | None 
     save_png(content, images_dir / "content.png", {"source": source})
     save_png(style, images_dir / "style.png", {"source": source})
     image, history, seconds = transfer.run(content, style, steps, every=every, on_image=on_image,
-                                           verbose=ctx.verbose)
+                                           verbose=ctx.verbose, jit_compile=jit_compile)
     generated = save_png(image, images_dir / "generated.png", {**metadata, "steps": str(steps)})
 
     costs = {name: history.history[name] for name in ("content", "style", "total")}
@@ -93,6 +101,8 @@ def run(ctx: RunContext, size: tuple[int, int] | None = None, steps: int | None 
         "weights": "random" if random else weights.describe(),
         "steps": steps,
         "image_size": list(size),
+        "recipe": recipe,
+        "jit_compile": jit_compile,
         "total_costs": costs["total"],
         "generated_image": str(generated),
     }

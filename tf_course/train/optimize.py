@@ -31,6 +31,36 @@ def _check_int(name: str, value: Any) -> int:
     return int(value)
 
 
+def _xla_failure(exc: Exception) -> bool:
+    """Whether ``exc`` is XLA refusing to compile (no backend, an op without an XLA kernel)."""
+    text = str(exc)
+    return any(key in text for key in ("XLA", "xla", "jit_compile", "JIT compilation", "_XlaMustCompile"))
+
+
+def _xla_reason(exc: Exception) -> str:
+    """The informative line of XLA's error (e.g. "Detected unsupported operations ... PyFunc ..."), short."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    for key in ("unsupported operations", "XLA", "xla"):
+        found = next((line for line in lines if key in line), None)
+        if found is not None:
+            return found[:400]
+    return (lines[0] if lines else type(exc).__name__)[:400]
+
+
+def _call(run_steps: Callable[[tf.Tensor], tf.Tensor], count: int, first_jit: bool) -> np.ndarray:
+    """``run_steps(count)`` as NumPy; on the first call of a jit-compiled run, XLA's refusal as a clear error."""
+    if not first_jit:
+        return run_steps(tf.constant(count, tf.int32)).numpy()
+    try:
+        return run_steps(tf.constant(count, tf.int32)).numpy()
+    except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError, tf.errors.NotFoundError,
+            tf.errors.InternalError) as exc:
+        if not _xla_failure(exc):
+            raise
+        raise RuntimeError(f"optimize_variable: jit_compile=True: expected XLA to compile the step on this "
+                           f"machine, found: {_xla_reason(exc)} (run without jit_compile / --jit)") from exc
+
+
 def optimize_variable(
     variable: tf.Variable,
     loss_fn: LossFn,
@@ -40,6 +70,7 @@ def optimize_variable(
     callback_every: int | None = None,
     callback: StepCallback | None = None,
     clip: tuple[float, float] | None = None,
+    jit_compile: bool = False,
     verbose: bool = True,
 ) -> History:
     """Minimise ``loss_fn(variable)["total"]`` over ``variable`` for ``steps`` optimizer steps.
@@ -58,6 +89,8 @@ def optimize_variable(
             the last of these steps as floats.
         clip: ``(low, high)``: after each update the variable is clipped to ``[low, high]`` (the
             course clips the generated image to [0, 1]); None for no clipping.
+        jit_compile: compile the step with XLA (``tf.function(jit_compile=True)``); the losses
+            agree with the default step to float32 rounding (XLA may fuse and reorder sums).
         verbose: :class:`~tf_course.train.progress.Progress` on stderr (a bar on a TTY, else one
             line every tenth of the run).
 
@@ -69,6 +102,7 @@ def optimize_variable(
         ValueError: bad arguments; ``loss_fn`` without ``"total"``, or a ``"total"`` that does
             not depend on ``variable``; a non-finite loss ("expected a finite loss, found nan at
             step k", k as in ``History.epoch``; the run stops after that step's chunk).
+        RuntimeError: ``jit_compile=True`` and XLA cannot compile the step here.
     """
     steps = _check_int("steps", steps)
     if callback is not None and callback_every is None:
@@ -79,6 +113,8 @@ def optimize_variable(
         low, high = (float(v) for v in clip)
         if not low < high:
             raise ValueError(f"optimize_variable: clip: expected (low, high) with low < high, found {clip!r}")
+    if not isinstance(jit_compile, bool):
+        raise ValueError(f"optimize_variable: jit_compile: expected True or False, found {jit_compile!r}")
     if not variable.dtype.is_floating:
         raise ValueError(f"optimize_variable: variable: expected a float tf.Variable, found dtype "
                          f"{variable.dtype.name}")
@@ -105,11 +141,13 @@ def optimize_variable(
         names[:] = list(losses)
         return tf.stack([tf.cast(tf.reshape(losses[name], []), tf.float32) for name in names])
 
+    one_step = tf.function(step, jit_compile=True) if jit_compile else step
+
     @tf.function
     def run_steps(count: tf.Tensor) -> tf.Tensor:
         stacked = tf.TensorArray(tf.float32, size=count)
         for i in tf.range(count):
-            stacked = stacked.write(i, step())
+            stacked = stacked.write(i, one_step())
         return stacked.stack()  # (count, n_losses)
 
     chunk = callback_every or max(1, math.ceil(steps / DEFAULT_CHUNKS))
@@ -118,7 +156,7 @@ def optimize_variable(
     done = 0
     while done < steps:
         count = min(chunk, steps - done)
-        values = run_steps(tf.constant(count, tf.int32)).numpy()  # (count, n_losses)
+        values = _call(run_steps, count, jit_compile and done == 0)  # (count, n_losses)
         bad = np.argwhere(~np.isfinite(values))
         if len(bad):
             row, column = bad[0]
