@@ -23,6 +23,7 @@ def _fresh_trainer_run(build, iterations: int) -> tuple[list[float], list[np.nda
     m = X.shape[0]
     dataset = tf.data.Dataset.from_tensor_slices((X.astype(np.float32), Y.astype(np.float32))).batch(m).cache()
     trainer = Trainer(build, keras.losses.binary_crossentropy, lambda: keras.optimizers.SGD(0.1))
+    # the dataset loop: train_full_batch's fit_full_batch must give its numbers bit for bit
     history = trainer.fit(dataset, iterations, checkpoint_every=max(1, iterations // 10), verbose=False)
     return history.history["loss"], trainer.model.get_weights()
 
@@ -45,7 +46,7 @@ def test_shared_trainer_gives_a_fresh_trainers_numbers_with_one_trace():
             models.append(model)
     assert len(mlp._SHARED_TRAINERS) == 1  # one architecture without dropout
     (trainer,) = mlp._SHARED_TRAINERS.values()
-    assert trainer._train_epochs.experimental_get_tracing_count() == 1  # three runs, one trace
+    assert trainer.tracing_count == 1  # three runs, one trace
     assert len({id(m) for m in models}) == len(models) and all(m is not trainer.model for m in models)
     assert not np.array_equal(models[0].get_weights()[0], models[2].get_weights()[0])  # each kept its own weights
 
@@ -56,7 +57,7 @@ def test_twins_with_steps_per_call_share_the_loop_and_keep_their_numbers():
                                          steps_per_call=10) for _ in range(2)]
     assert runs[0][1].history == runs[1][1].history and runs[0][1].epoch == [0, 10, 20, 30]
     (trainer,) = mlp._SHARED_TRAINERS.values()
-    assert trainer._train_epochs.experimental_get_tracing_count() == 1
+    assert trainer.tracing_count == 1
 
 
 def test_keras_binary_accuracy_calls_the_model_without_retracing():

@@ -177,7 +177,7 @@ def test_full_batch_run_is_a_few_compiled_calls(monkeypatch):
     # a second fit continues at epoch 1: epochs 1..200 in calls of ceil(201 / 50) = 5 epochs
     history = trainer.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(12), epochs=201, verbose=False)
     assert calls == [5] * 40 and history.epoch == list(range(1, 201))
-    assert original.experimental_get_tracing_count() == 1  # a new fit (new iterator) does not retrace
+    assert trainer.tracing_count == 1  # a new fit (new iterator) does not retrace
 
 
 def _dropout_trainer():

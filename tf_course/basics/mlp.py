@@ -168,22 +168,29 @@ def train_full_batch(
     """Train a binary classifier on X (m, n_x), Y (m, 1) with binary cross-entropy.
 
     With ``batch_size`` None every epoch is one full-batch step, i.e. one course iteration, and
-    ``history.history["loss"][i]`` is the course's "cost after iteration i". Without a strategy
-    or checkpoints the compiled loop is shared by calls on the same architecture
-    (:func:`shared_trainer`); the returned model is always a new one.
+    ``history.history["loss"][i]`` is the course's "cost after iteration i". Full-batch runs use
+    :meth:`Trainer.fit_full_batch <tf_course.train.Trainer.fit_full_batch>` (the batch passed to the
+    compiled loop, all iterations in one call when ``verbose`` is False and there are no
+    checkpoints). Without a strategy or checkpoints the compiled loop is shared by calls on the
+    same architecture (:func:`shared_trainer`); the returned model is always a new one.
     """
     m = X.shape[0]
-    dataset = tf.data.Dataset.from_tensor_slices(
-        (X.astype(np.float32), Y.reshape(m, -1).astype(np.float32))
-    ).batch(batch_size or m).cache()
+    x32, y32 = tf.constant(X, tf.float32), tf.constant(np.reshape(Y, (m, -1)), tf.float32)  # (m, n_x), (m, 1)
+    every = max(1, num_iterations // 10)
+    if batch_size is not None and batch_size < m:  # mini-batches: the dataset loop
+        dataset = tf.data.Dataset.from_tensor_slices((x32, y32)).batch(batch_size).cache()
+        trainer = Trainer(build_model, keras.losses.binary_crossentropy, optimizer, strategy=strategy)
+        history = trainer.fit(dataset, num_iterations, checkpoint_dir=checkpoint_dir, checkpoint_every=every,
+                              verbose=verbose)
+        return trainer.model, history
     if strategy is not None or checkpoint_dir is not None:
         trainer = Trainer(build_model, keras.losses.binary_crossentropy, optimizer, strategy=strategy)
-        history = trainer.fit(dataset, num_iterations, checkpoint_dir=checkpoint_dir,
-                              checkpoint_every=max(1, num_iterations // 10), verbose=verbose)
+        history = trainer.fit_full_batch(x32, y32, num_iterations, checkpoint_dir=checkpoint_dir,
+                                         checkpoint_every=every, verbose=verbose)
         return trainer.model, history
     model = build_model()
-    trainer = shared_trainer(model, build_model, optimizer, f"slices {X.shape} {Y.shape} batch {batch_size or m}")
-    history = trainer.fit(dataset, num_iterations, checkpoint_every=max(1, num_iterations // 10), verbose=verbose)
+    trainer = shared_trainer(model, build_model, optimizer, f"full batch {x32.shape} {y32.shape}")
+    history = trainer.fit_full_batch(x32, y32, num_iterations, verbose=verbose)
     if trainer.model is not model:
         model.set_weights(trainer.model.get_weights())
     return model, history

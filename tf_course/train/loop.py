@@ -3,7 +3,15 @@
 One compiled call trains many epochs (``tf.range`` loops over epochs and over the distributed
 dataset's batches run in the graph, each epoch's loss gathered in a ``TensorArray``), so a
 full-batch run of thousands of one-step epochs is a few dozen calls, with the same numbers as one
-call per epoch. Progress and checkpoints are handled between calls.
+call per epoch. Progress and checkpoints are handled between calls. A full-batch run
+(:meth:`Trainer.fit_full_batch`) passes the batch itself to the compiled loop (no dataset
+iterator) and, without progress or checkpoints to show, runs all its iterations in one call.
+
+Each :class:`Trainer` traces its loop once per input structure: it asks ``tf.function`` for the
+``ConcreteFunction`` of its inputs' specs (:meth:`Trainer.compiled`) and calls that directly,
+so no call goes through ``tf.function``'s dispatch (argument matching and the process-wide
+"frequent retracing" detector, which keys every ``tf.function`` by its Python code and so took
+the one trace of each new Trainer for the same function retracing).
 Losses are per-example and averaged over the *global* batch, so the result does not depend on
 the number of replicas. With a ``checkpoint_dir`` the loop saves model, optimizer, epoch
 counter and the state of the model's random layers (dropout's ``SeedGenerator``) through
@@ -15,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +39,7 @@ from tf_course.train.progress import Progress
 PerExampleLoss = Callable[[tf.Tensor, tf.Tensor], tf.Tensor]
 HISTORY_FILE = "history.json"
 CALLS_PER_RUN = 50  # compiled calls of a run without on_epoch_end (progress is updated between them)
+PROGRESS_SECONDS = 1.0  # fit_full_batch with progress: calls sized to end about this often
 
 
 def seed_states(model: keras.Model) -> list[keras.Variable]:
@@ -77,7 +87,26 @@ class Trainer:
             self.optimizer = optimizer()
             self.optimizer.build(self.model.trainable_variables)
             self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
-        self._train_epochs = None
+        self._plain = strategy is None and not tf.distribute.has_strategy()  # default strategy: no replicas
+        self._concrete: dict[Any, Any] = {}  # (loop, input specs) -> its ConcreteFunction, traced once
+
+    @property
+    def tracing_count(self) -> int:
+        """How many times this Trainer traced a compiled loop (one per loop and input structure)."""
+        return len(self._concrete)
+
+    def compiled(self, key: Any, fn: Callable[..., Any], *specs: Any) -> Any:
+        """The ``ConcreteFunction`` of ``fn`` for ``specs``, traced at the first request for ``key``.
+
+        ``specs``: ``tf.TensorSpec`` s, or values (an iterator) whose spec is taken. Later requests
+        with the same ``key`` (which must identify the specs) return the same function without
+        tracing; calling it runs the graph without ``tf.function``'s per-call dispatch.
+        """
+        concrete = self._concrete.get(key)
+        if concrete is None:
+            concrete = tf.function(fn).get_concrete_function(*specs)
+            self._concrete[key] = concrete
+        return concrete
 
     def _replica_step(self, x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         """One update on one replica's share of a batch; returns (loss sum, example count)."""
@@ -96,25 +125,43 @@ class Trainer:
         # Reported epoch loss: mean per-example loss plus the penalty (the course's L2 "cost").
         return tf.reduce_sum(per_example) + penalty * n, n
 
-    def _build_epochs_fn(self) -> Callable[[Any, tf.Tensor, tf.Tensor], tf.Tensor]:
+    def _train_epochs_body(self, iterator: Any, steps: tf.Tensor, n_epochs: tf.Tensor) -> tf.Tensor:
+        """``n_epochs`` epochs of ``steps`` batches; returns each epoch's mean loss, float32 (n_epochs,)."""
         strategy = self.strategy
+        losses = tf.TensorArray(tf.float32, size=tf.cast(n_epochs, tf.int32))
+        for e in tf.range(n_epochs):
+            total = tf.constant(0.0)
+            count = tf.constant(0.0)
+            for _ in tf.range(steps):
+                x, y = next(iterator)
+                loss_sum, n = strategy.run(self._replica_step, args=(x, y))
+                total += tf.cast(strategy.reduce(tf.distribute.ReduceOp.SUM, loss_sum, axis=None), tf.float32)
+                count += tf.cast(strategy.reduce(tf.distribute.ReduceOp.SUM, n, axis=None), tf.float32)
+            losses = losses.write(tf.cast(e, tf.int32), total / count)
+        return losses.stack()
 
-        @tf.function
-        def train_epochs(iterator: Any, steps: tf.Tensor, n_epochs: tf.Tensor) -> tf.Tensor:
-            """``n_epochs`` epochs of ``steps`` batches; returns each epoch's mean loss, float32 (n_epochs,)."""
-            losses = tf.TensorArray(tf.float32, size=tf.cast(n_epochs, tf.int32))
-            for e in tf.range(n_epochs):
-                total = tf.constant(0.0)
-                count = tf.constant(0.0)
-                for _ in tf.range(steps):
-                    x, y = next(iterator)
-                    loss_sum, n = strategy.run(self._replica_step, args=(x, y))
-                    total += tf.cast(strategy.reduce(tf.distribute.ReduceOp.SUM, loss_sum, axis=None), tf.float32)
-                    count += tf.cast(strategy.reduce(tf.distribute.ReduceOp.SUM, n, axis=None), tf.float32)
-                losses = losses.write(tf.cast(e, tf.int32), total / count)
-            return losses.stack()
+    def _train_epochs(self, iterator: Any, steps: tf.Tensor, n_epochs: tf.Tensor) -> tf.Tensor:
+        """Run :meth:`_train_epochs_body` compiled, traced once per iterator element structure."""
+        scalar = tf.TensorSpec((), tf.int64)
+        fn = self.compiled(("epochs", str(iterator.element_spec)), self._train_epochs_body, iterator, scalar, scalar)
+        return fn(iterator, steps, n_epochs)
 
-        return train_epochs
+    def _full_batch_body(self, x: tf.Tensor, y: tf.Tensor, first: tf.Tensor, n_epochs: tf.Tensor,
+                         record_every: tf.Tensor) -> tf.Tensor:
+        """Epochs ``first .. first + n_epochs - 1`` of one full-batch step each on ``x``, ``y``.
+
+        Returns the losses of the epochs that are multiples of ``record_every``, float32 (records,).
+        """
+        strategy = self.strategy
+        offset = (first + record_every - 1) // record_every  # index of the first recorded epoch's record
+        size = (first + n_epochs + record_every - 1) // record_every - offset
+        losses = tf.TensorArray(tf.float32, size=tf.cast(size, tf.int32), element_shape=())
+        for e in tf.range(first, first + n_epochs):
+            loss_sum, n = strategy.run(self._replica_step, args=(x, y))
+            if e % record_every == 0:
+                losses = losses.write(tf.cast(e // record_every - offset, tf.int32),
+                                      tf.cast(loss_sum, tf.float32) / tf.cast(n, tf.float32))
+        return losses.stack()
 
     def fit(
         self,
@@ -159,8 +206,6 @@ class Trainer:
         history, manager = History(), None
         if checkpoint_dir is not None:
             manager, history = self.open_checkpoint(checkpoint_dir, max_to_keep)
-        if self._train_epochs is None:
-            self._train_epochs = self._build_epochs_fn()
         steps = int(dataset.cardinality())
         if steps <= 0:
             raise ValueError(
@@ -195,6 +240,79 @@ class Trainer:
             if on_epoch_end is not None:
                 for e, epoch_logs in enumerate(logs, epoch):
                     on_epoch_end(e, epoch_logs)
+            epoch = stop
+        return history
+
+    def fit_full_batch(
+        self,
+        x: Any,
+        y: Any,
+        epochs: int,
+        checkpoint_dir: str | Path | None = None,
+        checkpoint_every: int = 1,
+        max_to_keep: int = 3,
+        verbose: bool = True,
+        record_every: int = 1,
+        epochs_per_call: int | None = None,
+    ) -> History:
+        """Full-batch training: every epoch is one step on all of ``x`` (m, ...), ``y`` (m, ...).
+
+        The batch is passed to the compiled loop as a tensor (no dataset iterator); each call runs
+        many epochs in a ``tf.range`` loop, keeping the loss of every ``record_every``-th epoch (the
+        loss before that epoch's update, as :meth:`fit` records it: the same numbers). Without
+        progress (``verbose`` False) and checkpoints the whole run is one call; with progress,
+        calls are sized to end about every :data:`PROGRESS_SECONDS`; calls also end at every
+        checkpoint. Under a ``tf.distribute`` strategy this is :meth:`fit` on a one-batch dataset.
+
+        Args:
+            x, y: the whole training set, e.g. float32 (m, n_x) and (m, 1).
+            epochs: total number of epochs (iterations), earlier ones of a resumed run included.
+            checkpoint_dir, checkpoint_every, max_to_keep, verbose: as for :meth:`fit`.
+            record_every: record the loss of epochs 0, k, 2k, ... (k >= 1).
+            epochs_per_call: fixed epochs per compiled call instead of the automatic sizing.
+
+        Returns:
+            The :class:`History` of the recorded epochs, including those before a resume.
+        """
+        for name, value in (("record_every", record_every), ("epochs_per_call", epochs_per_call or 1)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"fit_full_batch: {name}: expected an integer >= 1, found {value!r}")
+        x, y = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
+        if not self._plain:
+            history = self.fit(tf.data.Dataset.from_tensors((x, y)), epochs, checkpoint_dir, checkpoint_every,
+                               max_to_keep, verbose, epochs_per_call=epochs_per_call)
+            keep = [i for i, e in enumerate(history.epoch) if e % record_every == 0]
+            return History([history.epoch[i] for i in keep],
+                           {k: [v[i] for i in keep] for k, v in history.history.items()})
+        history, manager = History(), None
+        if checkpoint_dir is not None:
+            manager, history = self.open_checkpoint(checkpoint_dir, max_to_keep)
+        scalar = tf.TensorSpec((), tf.int64)
+        key = ("full_batch", str(tf.TensorSpec.from_tensor(x)), str(tf.TensorSpec.from_tensor(y)))
+        train = self.compiled(key, self._full_batch_body, tf.TensorSpec.from_tensor(x), tf.TensorSpec.from_tensor(y),
+                              scalar, scalar, scalar)
+        every_t = tf.constant(record_every, tf.int64)
+        progress = Progress(epochs, "epoch", verbose=verbose)
+        epoch = int(self.epoch.numpy())
+        per_call = epochs_per_call or (max(1, math.ceil(epochs / CALLS_PER_RUN)) if verbose else epochs)
+        logs: dict[str, float] = {}
+        while epoch < epochs:
+            stop = min(epoch + per_call, epochs)
+            if manager is not None:  # end a call on every checkpoint
+                stop = min(stop, (epoch // checkpoint_every + 1) * checkpoint_every)
+            started = time.perf_counter()
+            losses = train(x, y, tf.constant(epoch, tf.int64), tf.constant(stop - epoch, tf.int64), every_t).numpy()
+            seconds = time.perf_counter() - started
+            recorded = range(-(-epoch // record_every) * record_every, stop, record_every)
+            for e, loss in zip(recorded, losses):
+                history.append(e, {"loss": float(loss)})
+            self.epoch.assign(stop)
+            logs = {"loss": float(losses[-1])} if len(losses) else logs  # the latest recorded loss
+            progress.update(stop, logs)
+            if manager is not None and (stop % checkpoint_every == 0 or stop == epochs):
+                self.save_checkpoint(manager, history, stop)
+            if epochs_per_call is None and verbose:  # the next call ends about PROGRESS_SECONDS from now
+                per_call = max(1, min(8 * per_call, int(PROGRESS_SECONDS * (stop - epoch) / max(seconds, 1e-6))))
             epoch = stop
         return history
 
