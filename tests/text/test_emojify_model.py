@@ -92,10 +92,12 @@ def test_v1_keras_twin_follows_the_numpy_model(toy):
 
 
 def test_glove_under_the_data_dir_is_used(tmp_path):
-    from tf_course.pipeline import RunContext
     from tf_course.text.emojify.pipeline import load_vectors, oov_rate
 
     (tmp_path / "glove.6B.50d.txt").write_text("i 0.1 0.2\nlove 0.3 -0.1\nyou 1 2\n")
-    words, matrix, which = load_vectors(RunContext(data_dir=tmp_path, out_dir=tmp_path), None, 1, 1)
+    words, matrix, which = load_vectors(tmp_path, ["i love you"], 1, 1)
     assert which == "glove" and words == ["i", "love", "you"] and matrix.shape == (3, 2)
-    assert oov_rate(np.array(["I love you", "I hate you"]), {"i": 1, "love": 2, "you": 3}) == pytest.approx(1 / 6)
+    sentences = np.array(["I love you", "I hate you", "I loved you!"])
+    word_to_index = {"i": 1, "love": 2, "you": 3}
+    assert oov_rate(sentences, word_to_index) == pytest.approx(3 / 9)
+    assert oov_rate(sentences, word_to_index, backoff=True) == pytest.approx(1 / 9)  # loved -> love, you! -> you

@@ -15,7 +15,9 @@ raw sentences (:mod:`tf_course.text.emojify.serving`).
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,13 +26,14 @@ import numpy as np
 
 from tf_course.data.emoji_csv import EmojiDataset, load_emoji_dataset
 from tf_course.data.glove import find_glove, load_glove
-from tf_course.data.synthetic_text import emoji_corpus
+from tf_course.data.synthetic_text import emojify_vector_corpus
 from tf_course.pipeline import PipelineOutput, RunContext
 from tf_course.scratch import emojify as v1
 from tf_course.text.emojify.model import emojify_v1, emojify_v2, sentences_to_indices
+from tf_course.text.emojify.oov import resolve_sentences
 from tf_course.text.emojify.plots import confusion_matrix
 from tf_course.text.emojify.serving import export_emojify
-from tf_course.text.word_vectors.skipgram import train_skipgram
+from tf_course.text.word_vectors.counts import ppmi_svd_vectors
 from tf_course.train.seeds import set_seed
 
 NAME = "emojify"
@@ -38,8 +41,10 @@ V1_ITERATIONS, V1_LR = 400, 0.01
 V2_EPOCHS, V2_BATCH = 50, 32
 TWIN_EPOCHS = 100  # the NumPy V1 runs the course's 400; its Keras twin (batch 1) a quarter of that
 GLOVE_NORM = 5.0
-QUICK = {"v1": 40, "twin": 2, "v2": 2, "skipgram": 2, "repeats": 4}
-DEFAULT = {"v1": V1_ITERATIONS, "twin": TWIN_EPOCHS, "v2": V2_EPOCHS, "skipgram": 5, "repeats": 20}
+# offline vectors: PPMI-SVD (dim, window) on generic English (n_generic sentences) + the training sentences x repeats
+VECTOR_DIM, VECTOR_WINDOW = 50, 5
+QUICK = {"v1": 40, "twin": 2, "v2": 2, "n_generic": 4000, "repeats": 4}
+DEFAULT = {"v1": V1_ITERATIONS, "twin": TWIN_EPOCHS, "v2": V2_EPOCHS, "n_generic": 40000, "repeats": 20}
 EXTRA_SENTENCES = (["i adore you", "i love you", "funny lol", "lets play with a ball", "food is ready",
                     "not feeling happy"], [0, 0, 2, 1, 4, 3])  # the course's own examples
 
@@ -58,24 +63,52 @@ class EmojifyResult:
     data: EmojiDataset
 
 
-def load_vectors(ctx: RunContext, data: EmojiDataset, repeats: int, epochs: int) -> tuple[list[str], np.ndarray, str]:
-    """(words, vectors (V, n), which): GloVe from the data directory or skip-gram on the training sentences."""
-    path = find_glove(ctx.data_dir)
+def load_vectors(data_dir: str | os.PathLike[str] | None, x_train: Sequence[str], repeats: int, n_generic: int,
+                 seed: int = 0) -> tuple[list[str], np.ndarray, str]:
+    """(words, vectors (V, n), which): GloVe from the data directory, else vectors trained here
+    (PPMI-SVD, :mod:`tf_course.text.word_vectors.counts`) on generated generic English and the
+    training sentences ``x_train`` (:func:`tf_course.data.synthetic_text.emojify_vector_corpus`;
+    never the test ones)."""
+    path = find_glove(data_dir)
     if path is not None:
         glove = load_glove(path)
         return glove.words, glove.matrix, "glove"
-    corpus = emoji_corpus(list(data.x_train), repeats=repeats, seed=ctx.seed)
-    result = train_skipgram(corpus, dim=32, window=3, epochs=epochs, seed=ctx.seed)
-    # skip-gram vectors are short (|v| ~ 0.1-1); GloVe 50d rows have norms of about 5, which the
-    # course's learning rates assume: scale every row to that norm
+    corpus = emojify_vector_corpus(list(x_train), repeats=repeats, n_generic=n_generic, seed=seed)
+    result = ppmi_svd_vectors(corpus, dim=VECTOR_DIM, window=VECTOR_WINDOW, seed=seed)
+    # GloVe 50d rows have norms of about 5, which the course's learning rates assume: scale every row to that norm
     norms = np.linalg.norm(result.vectors, axis=1, keepdims=True)
     return result.words, GLOVE_NORM * result.vectors / np.maximum(norms, 1e-12), "trained-synthetic"
 
 
-def oov_rate(sentences: np.ndarray, word_to_index: dict[str, int]) -> float:
-    """Fraction of the sentences' (lower-cased, split) words that have no vector."""
-    tokens = [w for s in sentences for w in str(s).lower().split()]
-    return sum(w not in word_to_index for w in tokens) / max(len(tokens), 1)
+def vector_tables(words: Sequence[str], vectors: np.ndarray) -> tuple[dict[str, int], np.ndarray,
+                                                                      dict[str, np.ndarray]]:
+    """``word_to_index`` (alphabetical, 1..V), the Embedding matrix (V + 1, n) (row 0 zeros) and ``word_to_vec_map``."""
+    word_to_index = {w: i for i, w in enumerate(sorted(words), start=1)}
+    row = {w: i for i, w in enumerate(words)}
+    matrix = np.zeros((len(words) + 1, vectors.shape[1]), np.float32)
+    for w, i in word_to_index.items():
+        matrix[i] = vectors[row[w]]
+    return word_to_index, matrix, {w: vectors[row[w]].astype(np.float64) for w in words}
+
+
+def train_v2(x: np.ndarray, y: np.ndarray, matrix: np.ndarray, max_len: int, epochs: int, seed: int = 0,
+             verbose: bool = False) -> tuple[keras.Model, keras.callbacks.History]:
+    """Emojify V2 trained as the course: adam, categorical cross-entropy, ``epochs`` of batch 32, shuffled."""
+    set_seed(seed)
+    model = emojify_v2(max_len, matrix, seed=seed)
+    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    history = model.fit(x, keras.utils.to_categorical(y, 5), epochs=epochs, batch_size=V2_BATCH, shuffle=True,
+                        verbose=2 if verbose else 0)
+    return model, history
+
+
+def oov_rate(sentences: np.ndarray, word_to_index: dict[str, int], backoff: bool = False) -> float:
+    """Fraction of the sentences' (lower-cased, split) words that have no vector (``backoff``: after
+    backing off to known stems, :mod:`tf_course.text.emojify.oov`)."""
+    tokens = sum(len(str(s).split()) for s in sentences)
+    known = sum(len(str(s).split()) for s in resolve_sentences(sentences, word_to_index)) if backoff else \
+        sum(w in word_to_index for s in sentences for w in str(s).lower().split())
+    return (tokens - known) / max(tokens, 1)
 
 
 def train_v1_twin(x: np.ndarray, y: np.ndarray, matrix: np.ndarray, max_len: int, epochs: int,
@@ -95,39 +128,34 @@ def train(ctx: RunContext) -> tuple[dict[str, Any], EmojifyResult]:
     set_seed(ctx.seed)
     data = load_emoji_dataset(ctx.data_dir, seed=ctx.seed)
     start = time.perf_counter()
-    words, vectors, which = load_vectors(ctx, data, settings["repeats"], settings["skipgram"])
+    words, vectors, which = load_vectors(ctx.data_dir, data.x_train, settings["repeats"], settings["n_generic"],
+                                         seed=ctx.seed)
     vector_seconds = time.perf_counter() - start
-    word_to_index = {w: i for i, w in enumerate(sorted(words), start=1)}
-    row = {w: i for i, w in enumerate(words)}
-    matrix = np.zeros((len(words) + 1, vectors.shape[1]), np.float32)
-    for w, i in word_to_index.items():
-        matrix[i] = vectors[row[w]]
-    word_to_vec_map = {w: vectors[row[w]].astype(np.float64) for w in words}
+    word_to_index, matrix, word_to_vec_map = vector_tables(words, vectors)
     max_len = max(len(str(s).split()) for s in data.x_train)
-    x_train = sentences_to_indices(data.x_train, word_to_index, max_len).astype(np.int32)
-    x_test = sentences_to_indices(data.x_test, word_to_index, max_len).astype(np.int32)
+    # unknown words back off to known stems (as the export does in its graph), else are skipped
+    train_words = resolve_sentences(data.x_train, word_to_index)
+    test_words = resolve_sentences(data.x_test, word_to_index)
+    x_train = sentences_to_indices(train_words, word_to_index, max_len).astype(np.int32)
+    x_test = sentences_to_indices(test_words, word_to_index, max_len).astype(np.int32)
 
     # V1 in NumPy, as the course
-    pred_train, W, b, costs = v1.model(data.x_train, data.y_train, word_to_vec_map, V1_LR, settings["v1"], seed=1)
-    pred_test = v1.predict(data.x_test, data.y_test, W, b, word_to_vec_map)
+    pred_train, W, b, costs = v1.model(train_words, data.y_train, word_to_vec_map, V1_LR, settings["v1"], seed=1)
+    pred_test = v1.predict(test_words, data.y_test, W, b, word_to_vec_map)
     np.random.seed(1)
     w0 = np.random.randn(W.shape[0], W.shape[1]) / np.sqrt(W.shape[1])  # the NumPy model's initial W
     twin = train_v1_twin(x_train, data.y_train, matrix, max_len, settings["twin"], w0)
     twin_test = np.argmax(twin.predict(x_test, verbose=0), axis=1)
 
     # V2
-    set_seed(ctx.seed)
-    v2 = emojify_v2(max_len, matrix, seed=ctx.seed)
-    v2.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
     start = time.perf_counter()
-    history = v2.fit(x_train, keras.utils.to_categorical(data.y_train, 5), epochs=settings["v2"],
-                     batch_size=V2_BATCH, shuffle=True, verbose=2 if ctx.verbose else 0)
+    v2, history = train_v2(x_train, data.y_train, matrix, max_len, settings["v2"], seed=ctx.seed, verbose=ctx.verbose)
     v2_seconds = time.perf_counter() - start
     v2_test = np.argmax(v2.predict(x_test, verbose=0), axis=1)
     v2_train = np.argmax(v2.predict(x_train, verbose=0), axis=1)
     extra_x, extra_y = EXTRA_SENTENCES
-    extra_pred = np.argmax(v2.predict(sentences_to_indices(extra_x, word_to_index, max_len).astype(np.int32),
-                                      verbose=0), axis=1)
+    extra_indices = sentences_to_indices(resolve_sentences(extra_x, word_to_index), word_to_index, max_len)
+    extra_pred = np.argmax(v2.predict(extra_indices.astype(np.int32), verbose=0), axis=1)
 
     metrics: dict[str, Any] = {
         "vectors": which,
@@ -137,6 +165,7 @@ def train(ctx: RunContext) -> tuple[dict[str, Any], EmojifyResult]:
         "train_sentences": len(data.y_train),
         "test_sentences": len(data.y_test),
         "oov_rate": oov_rate(data.x_test, word_to_index),
+        "oov_rate_after_backoff": oov_rate(data.x_test, word_to_index, backoff=True),
         "v1_train_accuracy": v1.accuracy(pred_train, data.y_train),
         "v1_test_accuracy": v1.accuracy(pred_test, data.y_test),
         "v1_keras_test_accuracy": float(np.mean(twin_test == data.y_test)),
