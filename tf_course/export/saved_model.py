@@ -8,8 +8,10 @@ SavedModel and a ``manifest.json``. :func:`export_and_check` is the only writer:
    exporting process);
 2. run every signature in memory on its ``sample``, and the written SavedModel in a separate
    ``python -I`` process that cannot import ``tf_course`` (:mod:`tf_course.export.verify`), which
-   also describes every signature's inputs and outputs; outputs must agree within ``atol``. The
-   files the two processes exchange stay in the working folder (``.../io``), not in ``/tmp``;
+   also describes every signature's inputs and outputs; outputs must agree within ``atol``, and
+   the export must be serving-ready: ``saved_model.pb`` and ``variables/``, every signature's
+   inputs and outputs named (:func:`~tf_course.export.verify.check_serving_ready`). The files
+   the two processes exchange stay in the working folder (``.../io``), not in ``/tmp``;
 3. write ``manifest.json`` and only then rename ``model`` to ``<version>`` (atomic), and remove
    the working folder.
 
@@ -225,6 +227,7 @@ def export_and_check(
             or ``manifest_extra`` clashing with a standard key.
         FileExistsError: ``version`` already exists.
         ExportMismatch: the reloaded export's outputs differ from the in-memory ones.
+        NotServingReady: an output with a positional name (``output_0``) or no output.
     """
     where = f"export {name}"
     if SIGNATURE not in signatures:
@@ -256,7 +259,9 @@ def export_and_check(
         _quiet_tf_logging()
         archive.write_out(str(model_dir), verbose=False)
         expected = {sig: signature.expected(samples[sig]) for sig, signature in signatures.items()}
+        verify.check_serving_layout(model_dir, versioned=False)  # the version folder's name is ours
         outputs, description = verify.run_signatures(model_dir, samples, work_dir=exchange)
+        verify.check_signature_names(description, f"{where} v{version}")
         for sig, signature in signatures.items():
             verify.compare_outputs(f"{where} v{version} [{sig}]", outputs[sig], expected[sig], signature.atol)
         manifest = {

@@ -9,6 +9,11 @@ outputs (dtype, shape), which becomes the export's manifest entry ``signatures``
 TensorFlow's start-up (seconds) is paid once per run, not once per export: the checker is started
 on the first request, reused by later ones (each loads its SavedModel afresh and drops it after),
 and shut down when this process exits. If it dies, it is restarted once for the request.
+
+Serving readiness (:func:`check_serving_ready`): TF Serving's layout ``<base>/<name>/<integer
+version>/`` with ``saved_model.pb`` and ``variables/`` (:func:`check_serving_layout`), and every
+signature's inputs and outputs named, as ``saved_model_cli show --all`` lists them, never the
+positional names TensorFlow makes up (``output_0``, ``args_0``; :func:`check_signature_names`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import atexit
 import contextlib
 import json
 import os
+import re
 import select
 import subprocess
 import sys
@@ -99,6 +105,10 @@ Arrays = Mapping[str, np.ndarray]
 
 class ExportMismatch(AssertionError):
     """The reloaded export's outputs differ from the in-memory model's."""
+
+
+class NotServingReady(AssertionError):
+    """An export that TF Serving cannot serve as documented: another layout, or unnamed inputs/outputs."""
 
 
 class CheckerDied(RuntimeError):
@@ -322,3 +332,69 @@ def verify_signatures(
                                    atol[signature] if isinstance(atol, Mapping) else atol)
         for signature, (_, expected) in checks.items()
     }
+
+
+#: the names TensorFlow gives an unnamed signature input (``args_0``) or output (``output_0``)
+POSITIONAL_NAME = re.compile(r"^(output|outputs|args|input|inputs)_\d+$")
+
+
+def check_signature_names(description: Mapping[str, Mapping[str, Any]], where: str) -> None:
+    """Every signature in ``description`` (``{signature: {"inputs": {name: ...}, "outputs": {...}}}``,
+    as :func:`run_signatures` returns it) has at least one input and one output, all named.
+
+    Raises:
+        NotServingReady: a signature without inputs or outputs, or with a positional name
+            (:data:`POSITIONAL_NAME`: ``output_0``, ``args_0``...), which a client cannot rely on.
+    """
+    problems = []
+    for signature, entry in sorted(description.items()):
+        for kind in ("inputs", "outputs"):
+            names = sorted(entry.get(kind, {}))
+            positional = [n for n in names if POSITIONAL_NAME.match(n)]
+            if not names:
+                problems.append(f"[{signature}] no {kind}")
+            elif positional:
+                problems.append(f"[{signature}] {kind} {positional}")
+    if not description:
+        problems.append("no signature at all")
+    if problems:
+        raise NotServingReady(f"{where}: expected named inputs and outputs in every signature, found "
+                              + "; ".join(problems))
+
+
+def check_serving_layout(export_dir: str | Path, versioned: bool = True) -> None:
+    """``export_dir`` is a SavedModel in TF Serving's layout: ``saved_model.pb`` and ``variables/``
+    (``variables.index`` beside any ``variables.data-*``), and, when ``versioned``, its folder name
+    an integer version (so its parent is the model base path ``<out>/<name>`` a server is given).
+
+    Raises:
+        NotServingReady: one line, "expected ..., found ..." and the path.
+    """
+    export_dir = Path(export_dir)
+    if versioned and not export_dir.name.isdigit():
+        raise NotServingReady(f"{export_dir}: expected an integer version folder <out>/<name>/<version>, "
+                              f"found the folder name {export_dir.name!r}")
+    if not (export_dir / "saved_model.pb").is_file():
+        found = sorted(p.name for p in export_dir.iterdir()) if export_dir.is_dir() else "no such folder"
+        raise NotServingReady(f"{export_dir}: expected a SavedModel (saved_model.pb), found {found}")
+    variables = export_dir / "variables"
+    if not variables.is_dir():
+        raise NotServingReady(f"{export_dir}: expected a variables/ folder beside saved_model.pb, found none")
+    if any(variables.glob("variables.data-*")) and not (variables / "variables.index").is_file():
+        raise NotServingReady(f"{variables}: expected variables.index beside the variables.data-* files, found none")
+
+
+def check_serving_ready(export_dir: str | Path, timeout: float = 300.0) -> dict[str, dict[str, Any]]:
+    """:func:`check_serving_layout` of the published version folder ``export_dir``, then load it in the
+    checker process (no ``tf_course``) and :func:`check_signature_names` of every signature.
+
+    Returns:
+        The description of every signature (see :func:`run_signatures`).
+
+    Raises:
+        NotServingReady: see the two checks. RuntimeError: the export could not be loaded.
+    """
+    check_serving_layout(export_dir)
+    _, description = run_signatures(export_dir, {}, timeout)
+    check_signature_names(description, str(export_dir))
+    return description

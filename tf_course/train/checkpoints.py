@@ -15,12 +15,21 @@ then removes the previous weights file, so ``state.json`` always names a complet
 on a resume the dataset's shuffle is advanced past the k epochs done (:func:`skip_epochs`), so
 epoch k sees the order it has in an uninterrupted run. An uninterrupted run is unchanged: the
 callback only reads the model.
+
+Under a multi-worker ``TF_CONFIG`` (:mod:`tf_course.train.distribute`) :func:`fit_resumable` trains
+a replica of the model built and compiled under the ``MultiWorkerMirroredStrategy``'s scope, on the
+dataset as the global batch, and copies the trained weights back; only the chief keeps checkpoints
+in ``checkpoint_dir``, every other worker saves into ``<checkpoint_dir>/workertemp_<task id>`` and
+removes it (TensorFlow's multi-worker saving rule), and a resume reads the chief's checkpoint on
+every worker (so ``checkpoint_dir`` must be on a filesystem the workers share; workers that find
+different checkpoints stop with a ValueError instead of training out of step).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,7 +39,14 @@ import keras
 import tensorflow as tf
 
 from tf_course.atomic import write_json_atomic
+from tf_course.train import distribute
 from tf_course.train.history import History
+
+try:  # the collectives must be configured before TensorFlow's first op: here, at import, when TF_CONFIG asks
+    if distribute.is_multi_worker():
+        distribute.strategy()
+except (ValueError, RuntimeError):  # malformed TF_CONFIG, or ops already ran: fit_resumable raises it, one line
+    pass
 
 STATE_FILE = "state.json"
 #: Iterators ``model.fit`` creates per epoch over a dataset of known length (Keras 3.15's
@@ -131,14 +147,24 @@ class EpochCheckpoint(EpochLog):
     Args:
         checkpoint_dir: folder of ``state.json`` and one ``weights-<epoch>.weights.h5``.
         history: see :class:`EpochLog`.
+        temporary: save into ``checkpoint_dir`` and remove it after every save (a non-chief worker
+            of a multi-worker run: it must save, as saving may need the collectives, but keeps nothing).
     """
 
-    def __init__(self, checkpoint_dir: str | Path, history: History | None = None) -> None:
+    def __init__(self, checkpoint_dir: str | Path, history: History | None = None, temporary: bool = False) -> None:
         super().__init__(history)
         self.checkpoint_dir = Path(checkpoint_dir)
+        self.temporary = temporary
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         super().on_epoch_end(epoch, logs)
+        try:
+            self._save(epoch)
+        finally:
+            if self.temporary:
+                shutil.rmtree(self.checkpoint_dir, ignore_errors=True)
+
+    def _save(self, epoch: int) -> None:
         self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
         done = epoch + 1
         name = _weights_name(done)
@@ -179,16 +205,57 @@ def fit_resumable(
     if "initial_epoch" in fit_kwargs:
         raise ValueError("fit_resumable: expected no initial_epoch (it comes from the checkpoint), "
                          f"found initial_epoch={fit_kwargs['initial_epoch']}")
+    distribution = distribute.strategy()  # ValueError for a malformed TF_CONFIG
+    if not distribute.is_multi_worker():
+        return _fit(model, dataset, epochs, checkpoint_dir, callbacks, fit_kwargs)
+    replica = model if model.distribute_strategy is distribution else distribute.replicate(model, distribution)
+    if isinstance(fit_kwargs.get("validation_data"), tf.data.Dataset):
+        fit_kwargs["validation_data"] = distribute.shard_by_data(fit_kwargs["validation_data"])
+    # Keras 3.15 reads one batch from a fresh iterator before training a model that carries its own
+    # strategy (Trainer._maybe_symbolic_build), which shifts every epoch's shuffle against a one-worker
+    # run; build_before_fit builds everything it would, so the model trains with the strategy of the
+    # enclosing scope instead (Keras' `distribute_strategy` falls back to it), as a one-worker model does.
+    own, replica._distribute_strategy = replica._distribute_strategy, None
+    try:
+        with distribution.scope(), distribute.keras_metric_reduction_fix():  # optimizer slots and metric
+            # totals are created as the strategy's variables
+            history = _fit(replica, distribute.shard_by_data(dataset), epochs, checkpoint_dir, callbacks, fit_kwargs,
+                           distribution=distribution)
+    finally:
+        replica._distribute_strategy = own
+    if replica is not model:
+        distribute.copy_back(replica, model)
+    return history
+
+
+def _fit(
+    model: keras.Model,
+    dataset: tf.data.Dataset,
+    epochs: int,
+    checkpoint_dir: str | Path | None,
+    callbacks: Sequence[keras.callbacks.Callback],
+    fit_kwargs: dict[str, Any],
+    distribution: tf.distribute.Strategy | None = None,
+) -> History:
+    """:func:`fit_resumable` on one strategy: ``distribution`` None for the default one, else a
+    multi-worker strategy under whose scope this runs."""
     build_before_fit(model, dataset)
     if checkpoint_dir is None:
         log = EpochLog()
         model.fit(dataset, epochs=epochs, callbacks=[*callbacks, log], **fit_kwargs)
         return log.history
     checkpoint_dir = Path(checkpoint_dir)
-    for stray in checkpoint_dir.glob(f"{TMP_PREFIX}*"):  # a kill inside a save
-        stray.unlink()
+    chief = distribution is None or distribute.is_chief()
+    if chief:
+        for stray in checkpoint_dir.glob(f"{TMP_PREFIX}*"):  # a kill inside a save
+            stray.unlink()
     history, initial_epoch = History(), 0
-    state = read_state(checkpoint_dir)
+    state = read_state(checkpoint_dir)  # every worker resumes from the chief's checkpoint
+    if distribution is not None and not distribute.consistent_across_workers(distribution,
+                                                                             0 if state is None else state[0]):
+        raise ValueError(f"{checkpoint_dir}: expected every worker to find the same checkpoint there, found "
+                         "different ones (the folder must be on a filesystem all workers share); "
+                         "rerun with --restart to start afresh")
     if state is not None:
         initial_epoch, history, weights = state
         if model.optimizer is not None and not model.optimizer.built:
@@ -196,7 +263,10 @@ def fit_resumable(
         model.load_weights(weights)
         history.truncate(initial_epoch)
         skip_epochs(dataset, min(initial_epoch, epochs), KERAS_FIT_ITERATORS_PER_EPOCH)
-    checkpoint = EpochCheckpoint(checkpoint_dir, history)
+    if chief:
+        checkpoint = EpochCheckpoint(checkpoint_dir, history)
+    else:
+        checkpoint = EpochCheckpoint(checkpoint_dir / distribute.worker_temp_name(), history, temporary=True)
     if initial_epoch < epochs:
         model.fit(dataset, epochs=epochs, initial_epoch=initial_epoch, callbacks=[*callbacks, checkpoint],
                   **fit_kwargs)
