@@ -1,7 +1,9 @@
-"""C5W3 NMT pipeline (quick): metrics, translations, attention map, and the strings-in export reloaded elsewhere."""
+"""C5W3 NMT pipeline: one quick `tf-course run nmt_attention --formats extended` (metrics, translations,
+attention map, the strings-in export reloaded elsewhere) and the ``--formats`` choices."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +11,7 @@ import pytest
 import tensorflow as tf
 
 from tests.helpers import assert_served_export
+from tf_course import cli
 from tf_course.data.dates import load_dataset
 from tf_course.pipeline import RunContext
 from tf_course.registry import BY_NAME
@@ -19,17 +22,59 @@ from tf_course.train import set_seed
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
-    set_seed(0)
-    ctx = RunContext(data_dir=None, out_dir=tmp_path_factory.mktemp("saved_models"), quick=True, verbose=False)
-    model, metrics = pipeline.train(pipeline.QUICK_TRAIN_EXAMPLES, pipeline.QUICK_EPOCHS, seed=0)
-    return pipeline.evaluate_and_export(ctx, model, metrics, export_model=True), ctx, model
+    """One quick run through the CLI with ``--formats extended``: (report entry, trained model, formats trained on)."""
+    out = tmp_path_factory.mktemp("runs")
+    seen = {}
+    real_train = pipeline.train
+
+    def recording_train(*args, **kwargs):
+        model, metrics = real_train(*args, **kwargs)
+        seen["model"], seen["formats"] = model, kwargs["formats"]
+        return model, metrics
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "train", recording_train)
+        code = cli.main(["run", "nmt_attention", "--quick", "--formats", "extended", "--quiet", "--out", str(out),
+                         "--report", str(out / "report.json")])
+    entry = json.loads((out / "report.json").read_text())["results"][0]
+    assert code == 0, entry["error"]
+    return entry, seen["model"], seen["formats"]
+
+
+def test_formats_option_reaches_the_training(quick_run):
+    entry, _, formats = quick_run
+    assert formats == "extended" and entry["metrics"]["formats"] == "extended"
+    manifest = json.loads((Path(entry["exports"][0]) / "manifest.json").read_text())
+    assert manifest["run"]["options"] == {"formats": "extended"} and manifest["run"]["mode"] == "quick"
+
+
+class _Trained(Exception):
+    """Raised by the stand-in training: the formats reached it, nothing more to run."""
+
+
+def test_formats_default_mixed_and_choices(monkeypatch, tmp_path):
+    option = BY_NAME["nmt_attention"].option("formats")
+    assert option.choices == pipeline.FORMATS and option.default == pipeline.DEFAULT_FORMATS == "mixed"
+    seen = []
+
+    def stand_in(*args, **kwargs):
+        seen.append(kwargs["formats"])
+        raise _Trained
+
+    monkeypatch.setattr(pipeline, "train", stand_in)
+    for options in ({}, {"formats": "course"}, {"formats": "extended"}):
+        with pytest.raises(_Trained):
+            pipeline.run(RunContext(data_dir=None, out_dir=tmp_path, quick=True, options=options))
+    assert seen == ["mixed", "course", "extended"]
+    with pytest.raises(ValueError, match="expected formats mixed, course, extended, found 'weekly'"):
+        pipeline.run(RunContext(data_dir=None, out_dir=tmp_path, quick=True, options={"formats": "weekly"}))
 
 
 def test_quick_run_reports_the_metrics(quick_run):
-    output = quick_run[0]
-    m = output.metrics
+    entry = quick_run[0]
+    m = entry["metrics"]
     assert m["params"] == 52960 == BY_NAME["nmt_attention"].reference["params"]
-    assert output.data_source == {"dates": "generated"}
+    assert entry["data_source"] == {"dates": "generated"}
     for prefix in ("", "extended_"):
         for key in ("exact_match", "year_accuracy", "month_accuracy", "day_accuracy", "valid_beam_exact_match",
                     "bleu"):
@@ -50,12 +95,12 @@ def test_graph_encoding_equals_string_to_int():
 
 
 def test_export_reloaded_elsewhere_equals_in_memory(quick_run):
-    output, _, model = quick_run
-    model_dir = Path(output.exports[0])
+    entry, model, _ = quick_run
+    model_dir = Path(entry["exports"][0])
     assert model_dir.parent.name == "nmt_attention" and model_dir.is_dir()
     held_out = [h for h, _ in load_dataset(64, seed=7, split="test")[0]] + list(pipeline.EXAMPLES)
     dates = np.array([t.encode() for t in held_out])
-    serve, with_attention = serving_fns(model)  # the in-memory model
+    serve, with_attention = serving_fns(model, traced=False)  # the in-memory model
     expected = {k: v.numpy() for k, v in with_attention(tf.constant(dates)).items()}
     expected["iso_dates"] = expected["iso_dates"].astype(bytes)
     assert expected["attention_weights"].shape == (len(held_out), 10, 30)
@@ -73,10 +118,10 @@ def test_plot_attention_map(quick_run):
     import matplotlib
 
     matplotlib.use("Agg")
-    model = quick_run[2]
+    model = quick_run[1]
     ax = plot_attention_map(model, "Tuesday 09 Oct 1993")
     assert len(ax.get_yticklabels()) == 10 and len(ax.get_xticklabels()) == len("Tuesday 09 Oct 1993")
-    serve, _ = serving_fns(model)
+    serve, _ = serving_fns(model, traced=False)
     assert serve(tf.constant(["3 May 1979"]))["iso_dates"].shape == (1,)
 
 

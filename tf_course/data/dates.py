@@ -21,9 +21,11 @@ in any format.
 Beyond the course: :data:`EXTENDED_FORMATS` are formats the course never trains on but whose examples
 it shows ("21th of August 2016", "March 3rd 2001", "Tue 10 Jul 2007", "22rd maY 1994"): ordinal
 days (mostly correct suffixes, sometimes the wrong ones the course's examples use), "of",
-abbreviated weekdays, two-digit years, commas, and random mixed case. ``formats="extended"`` draws
-half of the examples from them (their strings keep case and commas: :func:`string_to_int` lower-cases
-and removes commas, as the course's does), ``formats="extended_only"`` all of them (the harder held-out set).
+abbreviated weekdays, two-digit years, commas, and random mixed case. :data:`EXTENDED_SHARES` says
+which share of the examples each ``formats`` value draws from them: ``"course"`` none (the course's data),
+``"mixed"`` a quarter (the pipeline's default: the course's formats stay three quarters of the data),
+``"extended"`` half and ``"extended_only"`` all of them (the harder held-out set). Their strings keep
+case and commas (:func:`string_to_int` lower-cases and removes commas, as the course's does).
 
 Encoding (the course's ``preprocess_data``): the human string becomes ``Tx`` = 30 indices into
 :data:`HUMAN_VOCAB` (37: 35 characters, ``<unk>`` 35, ``<pad>`` 36), the ISO date ``Ty`` = 10
@@ -58,6 +60,9 @@ EXTENDED_FORMATS: tuple[str, ...] = (
     "{o} 'of' MMMM y", "{o} 'of' MMM y", "MMMM {o} y", "MMMM {o}, y", "{o} MMMM y", "EEE {o} 'of' MMMM y",
     "EEE d MMM y", "EEE, MMM d, y", "EEEE MMMM d y", "d MMMM yy", "EEE dd.MM.y", "MMM {o} y",
 )
+
+#: Share of the examples drawn from :data:`EXTENDED_FORMATS` for each ``formats`` value of :func:`load_dataset`.
+EXTENDED_SHARES: dict[str, float] = {"course": 0.0, "mixed": 0.25, "extended": 0.5, "extended_only": 1.0}
 
 _HUMAN_CHARS = " ./0123456789abcdefghijlmnoprstuvwy"  # the 35 characters of the course's dataset
 #: The course's human_vocab: sorted characters, then ``<unk>`` and ``<pad>``.
@@ -151,7 +156,8 @@ def load_dataset(
         m: number of examples.
         seed: the generator's seed (same seed, same pairs).
         formats: ``"course"`` (the course's 24 weighted formats, lower-cased, commas removed),
-            ``"extended"`` (half course, half :data:`EXTENDED_FORMATS`) or ``"extended_only"``.
+            ``"mixed"`` (a quarter :data:`EXTENDED_FORMATS`), ``"extended"`` (half) or
+            ``"extended_only"`` (see :data:`EXTENDED_SHARES`).
         split: which days to draw from: ``"train"``, ``"test"`` (never in ``"train"``) or ``"all"``.
         week_year: render ``YYY`` as babel's week-based year, exactly as the course does.
 
@@ -160,14 +166,14 @@ def load_dataset(
         ("9 may 1998", "1998-05-09")``; the vocabularies are :data:`HUMAN_VOCAB` (37),
         :data:`MACHINE_VOCAB` (11) and :data:`INV_MACHINE_VOCAB`.
     """
-    if formats not in ("course", "extended", "extended_only"):
-        raise ValueError(f"expected formats 'course', 'extended' or 'extended_only', found {formats!r}")
+    if formats not in EXTENDED_SHARES:
+        raise ValueError(f"expected formats {', '.join(map(repr, EXTENDED_SHARES))}, found {formats!r}")
     if m < 0:
         raise ValueError(f"expected m >= 0 examples, found {m}")
     rng = np.random.default_rng(seed)
     days = split_days(split)
     offsets = days[rng.integers(len(days), size=m)]
-    extended_share = {"course": 0.0, "extended": 0.5, "extended_only": 1.0}[formats]
+    extended_share = EXTENDED_SHARES[formats]
     dataset: Dataset = []
     for offset in offsets:
         day = START + _dt.timedelta(days=int(offset))

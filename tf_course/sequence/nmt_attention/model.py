@@ -136,7 +136,7 @@ def modelf(
 
 def compile_course(
     model: keras.Model, learning_rate: float = LEARNING_RATE, decay: float = DECAY, decay_steps: int = 1,
-    metrics: bool = True,
+    metrics: bool = True, run_eagerly: bool = False,
 ) -> keras.Model:
     """Compile as the course: Adam(lr 0.005, beta_1 0.9, beta_2 0.999, decay 0.01), cross-entropy, accuracy.
 
@@ -144,12 +144,13 @@ def compile_course(
     has no ``decay`` argument, the same rate is ``InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)``.
     The loss is summed over the ``Ty`` outputs; accuracy is reported per output. ``decay_steps``
     > 1 counts the decay in units of that many steps (e.g. per epoch) instead of per step;
-    ``metrics=False`` leaves out the 10 accuracy metrics (a smaller ``train_step`` to trace).
+    ``metrics=False`` leaves out the 10 accuracy metrics (a smaller ``train_step`` to trace);
+    ``run_eagerly`` trains without tracing (for a few steps: tracing the unrolled model costs more).
     """
     schedule = keras.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=decay_steps, decay_rate=decay)
     optimizer = keras.optimizers.Adam(learning_rate=schedule, beta_1=0.9, beta_2=0.999)
     model.compile(optimizer=optimizer, loss=["categorical_crossentropy"] * len(model.outputs),
-                  metrics=[["accuracy"]] * len(model.outputs) if metrics else None)
+                  metrics=[["accuracy"]] * len(model.outputs) if metrics else None, run_eagerly=run_eagerly)
     return model
 
 

@@ -6,6 +6,11 @@ checkpoints), batch 100, categorical cross-entropy summed over the 10 outputs (n
 accuracy metrics: the held-out ones below say more, and the training step traces faster), initial states
 ``s0 = c0 = 0``, Adam lr 0.005 with the course's ``decay=0.01`` (see :data:`DECAY_PER`).
 
+Training formats (``tf-course run nmt_attention --formats VALUE``, :data:`FORMATS`): ``mixed`` (default)
+the course's formats plus a quarter of the examples in :data:`~tf_course.data.dates.EXTENDED_FORMATS`
+(ordinals, "of", weekdays, mixed case: without them "March 3rd 2001" comes out as 2001-01-03);
+``course`` exactly the course's data; ``extended`` half of each.
+
 Metrics (on :data:`HELD_OUT` dates whose days never occur in training, in any format):
 
 - ``exact_match``: the greedy translation equals the ISO date (goal >= 0.995);
@@ -15,7 +20,7 @@ Metrics (on :data:`HELD_OUT` dates whose days never occur in training, in any fo
   valid dates (``invalid_dates`` is then 0 by construction);
 - ``bleu``: corpus BLEU of the ISO strings as characters (no smoothing);
 - the same with the prefix ``extended_`` on the held-out set of :data:`~tf_course.data.dates.EXTENDED_FORMATS`
-  (formats the course never trains on unless ``formats="extended"``);
+  (formats the course never trains on);
 - ``examples``: the course's example sentences translated.
 
 The export's ``serving_default`` takes ``dates`` (batch,) tf.string and returns ``iso_dates``;
@@ -49,9 +54,15 @@ from tf_course.sequence.nmt_attention.translate import decode, predict_probabili
 from tf_course.train.checkpoints import fit_resumable
 
 NAME = "nmt_attention"
+#: The ``--formats`` choices (see :data:`tf_course.data.dates.EXTENDED_SHARES`), the default first.
+FORMATS = ("mixed", "course", "extended")
+DEFAULT_FORMATS = FORMATS[0]
 TRAIN_EXAMPLES, EPOCHS, BATCH_SIZE = 20000, 15, 100
 QUICK_TRAIN_EXAMPLES, QUICK_EPOCHS, QUICK_HELD_OUT = 300, 1, 300
 HELD_OUT = 10000
+#: A training of at most this many steps runs eagerly: tracing the unrolled training step costs about
+#: 35 CPU-s, more than a few eager steps (measured: a quick run's 3 steps 6 CPU-s eager, 41 traced).
+EAGER_MAX_STEPS = 10
 #: The course's example sentences (and two more of its shown inputs).
 EXAMPLES = ("3 May 1979", "5 April 09", "21th of August 2016", "Tue 10 Jul 2007", "Saturday May 9 2018",
             "March 3 2001", "March 3rd 2001", "1 March 2001", "4th of july 2001", "22rd maY 1994")
@@ -78,7 +89,7 @@ def make_dataset(X: np.ndarray, Y: np.ndarray, batch_size: int, seed: int, n_s: 
 
 
 def train(
-    train_examples: int, epochs: int, seed: int = 0, formats: str = "course", batch_size: int = BATCH_SIZE,
+    train_examples: int, epochs: int, seed: int = 0, formats: str = DEFAULT_FORMATS, batch_size: int = BATCH_SIZE,
     verbose: int = 0, checkpoint_dir: Path | None = None, decay_per: str = DECAY_PER,
 ) -> tuple[keras.Model, dict[str, Any]]:
     """Generate training dates, build and compile the course model, fit it; returns (model, training metrics)."""
@@ -86,7 +97,9 @@ def train(
     X, Y, _, _ = preprocess_data(dataset, human_vocab, machine_vocab, TX, TY)
     model = modelf(TX, TY, 32, N_S, len(human_vocab), len(machine_vocab))
     steps_per_epoch = -(-len(X) // batch_size)
-    compile_course(model, decay_steps=steps_per_epoch if decay_per == "epoch" else 1, metrics=False)
+    eager = steps_per_epoch * epochs <= EAGER_MAX_STEPS
+    compile_course(model, decay_steps=steps_per_epoch if decay_per == "epoch" else 1, metrics=False,
+                   run_eagerly=eager)
     start = time.perf_counter()
     history = fit_resumable(model, make_dataset(X, Y, batch_size, seed), epochs, checkpoint_dir, verbose=verbose,
                             shuffle=False)  # the dataset shuffles (seeded, resumable)
@@ -94,7 +107,7 @@ def train(
     return model, {
         "train_examples": len(X), "epochs": epochs, "batch_size": batch_size,
         "epoch_losses": history.history.get("loss", []), "epoch_seconds": history.seconds,
-        "train_seconds": seconds,
+        "train_seconds": seconds, "eager": eager,
     }
 
 
@@ -138,14 +151,18 @@ def export(model: keras.Model, out_dir: Path, sample_texts: list[str], metrics: 
                                                            "Tx": TX, "Ty": TY}})
 
 
-def run(ctx: RunContext, formats: str = "course", export_model: bool = True) -> PipelineOutput:
+def run(ctx: RunContext, formats: str | None = None, export_model: bool = True) -> PipelineOutput:
     """Train the course model on generated dates (``quick``: a few hundred, one epoch), evaluate, export.
 
     Args:
         ctx: the run's settings.
-        formats: training formats, ``"course"`` or ``"extended"`` (half course, half the extended ones).
+        formats: training formats (:data:`FORMATS`); None: the run's ``--formats`` option
+            (``ctx.option("formats")``), by default ``"mixed"``.
         export_model: False: train and evaluate only (``exports`` empty).
     """
+    formats = formats or ctx.option("formats", DEFAULT_FORMATS)
+    if formats not in FORMATS:
+        raise ValueError(f"expected formats {', '.join(FORMATS)}, found {formats!r}")
     quick = ctx.quick
     model, metrics = train(QUICK_TRAIN_EXAMPLES if quick else TRAIN_EXAMPLES, QUICK_EPOCHS if quick else EPOCHS,
                            seed=ctx.seed, formats=formats, verbose=2 if ctx.verbose and not quick else 0,

@@ -60,14 +60,21 @@ def decode_tokens(tokens: tf.Tensor) -> tf.Tensor:
     return tf.strings.reduce_join(tf.gather(tf.constant(MACHINE_CHARS), tokens), axis=-1)
 
 
-def serving_fns(model: keras.Model, Tx: int = TX) -> tuple[Any, Any]:
-    """``(serving_default, translate_with_attention)`` functions of a ``dates`` (batch,) tf.string tensor."""
+def serving_fns(model: keras.Model, Tx: int = TX, traced: bool = True) -> tuple[Any, Any]:
+    """``(serving_default, translate_with_attention)`` functions of a ``dates`` (batch,) tf.string tensor.
+
+    ``traced``: both share one ``tf.function`` (an export traces the model once, not once per
+    signature); False: they run eagerly (a few calls in Python, no tracing).
+    """
 
     def run(dates: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
         x = tf.one_hot(encode_strings(dates, Tx), len(HUMAN_VOCAB))  # (batch, Tx, 37)
         probabilities, alphas = forward(model, x)  # (batch, Ty, 11), (batch, Ty, Tx)
         iso = decode_tokens(tf.argmax(probabilities, axis=-1, output_type=tf.int32))
         return iso, probabilities, alphas
+
+    if traced:
+        run = tf.function(run, input_signature=[tf.TensorSpec([None], tf.string, name="dates")])
 
     def serving_default(dates: tf.Tensor) -> dict[str, tf.Tensor]:
         return {"iso_dates": run(dates)[0]}
