@@ -78,3 +78,46 @@ def test_triggers_chime_and_metrics(tmp_path: Path) -> None:
     assert metrics["recall"] == 0.5 and metrics["false_accepts_per_hour"] == 0.0
     assert metrics["keyword_free_hours"] == 1.0 and metrics["false_accepts_keyword_audio"] == 2
     assert metrics["f1"] == pytest.approx(2 * 2 / (5 + 50))  # steps 100 and 120 are labelled
+
+
+def test_model_option_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``tf-course run trigger_word --model course`` reaches the pipeline as ``ctx.option("model")``."""
+    from tf_course import cli, registry
+    from tf_course.audio import pipeline
+    from tf_course.pipeline import PipelineOutput, RunContext
+
+    option = registry.get("trigger_word").option("model")
+    assert option is not None and option.choices == ("compact", "course") and option.default == "compact"
+    seen: list[RunContext] = []
+
+    def record(ctx: RunContext) -> PipelineOutput:
+        seen.append(ctx)
+        return PipelineOutput(metrics={"model": pipeline.model_kind(ctx)})
+
+    monkeypatch.setattr(pipeline, "run", record)
+    for argv, kind in ((["--model", "course"], "course"), ([], "compact")):
+        code = cli.main(["run", "trigger_word", *argv, "--quiet", "--out", str(tmp_path),
+                         "--report", str(tmp_path / "report.json")])
+        assert code == 0 and pipeline.model_kind(seen[-1]) == kind
+    assert seen[0].options == {"model": "course"}
+    assert pipeline.build_for(seen[0]).count_params() == COURSE_PARAMS
+    assert pipeline.build_for(seen[1], pipeline.QUICK).count_params() < COURSE_PARAMS / 20
+    with pytest.raises(ValueError, match="expected one of compact, course, found 'big'"):
+        pipeline.model_kind(RunContext(data_dir=None, out_dir=tmp_path, options={"model": "big"}))
+
+
+def test_choose_threshold_on_validation() -> None:
+    """The highest validation recall with at most the bound of false accepts per hour; ties: the higher threshold."""
+    from tf_course.audio.detect import choose_threshold
+
+    keyword = np.zeros((2, 1375), np.float32)
+    keyword[0, 500:520] = 0.7  # keyword (3000, 3600) ms -> steps 412..495 (+75 slack)
+    keyword[1, 800:810] = 0.35  # a weaker keyword (6000, 6500) ms -> steps 825..893 (+75): 800 is before it
+    keyword[1, 900:905] = 0.3
+    keywords = [[(3000, 3600)], [(6000, 6500)]]
+    free = np.zeros((36, 1375), np.float32)  # 0.1 h
+    free[0, 100] = 0.32  # one false accept per 0.1 h below 0.32
+    chosen = choose_threshold(keyword, keywords, free, max_false_accepts_per_hour=10.0)
+    assert chosen == {"threshold": 0.25, "val_recall": 1.0, "val_false_accepts_per_hour": 10.0}
+    strict = choose_threshold(keyword, keywords, free, max_false_accepts_per_hour=1.0)
+    assert strict == {"threshold": 0.65, "val_recall": 0.5, "val_false_accepts_per_hour": 0.0}

@@ -95,8 +95,9 @@ def detect_triggerword(predict: Callable[[np.ndarray], np.ndarray], filename: st
     return predictions
 
 
-def plot_detection(x: np.ndarray, predictions: np.ndarray, chimes: Sequence[int] = (), fig=None):  # noqa: ANN001, ANN201
-    """Spectrogram (top) and probabilities with the chime steps (bottom)."""
+def plot_detection(x: np.ndarray, predictions: np.ndarray, chimes: Sequence[int] = (), fig=None,  # noqa: ANN001, ANN201
+                   threshold: float = THRESHOLD):
+    """Spectrogram (top) and probabilities with the chime steps and the threshold (bottom)."""
     import matplotlib.pyplot as plt
 
     from tf_course.audio.spectrogram import plot_spectrogram
@@ -108,7 +109,7 @@ def plot_detection(x: np.ndarray, predictions: np.ndarray, chimes: Sequence[int]
     ax2.plot(probabilities, label="probability")
     for i, step in enumerate(chimes):
         ax2.axvline(step, color="red", linestyle="--", label="chime" if i == 0 else None)
-    ax2.axhline(THRESHOLD, color="grey", linewidth=0.5)
+    ax2.axhline(threshold, color="grey", linewidth=0.5)
     ax2.set_xlim(0, len(probabilities))
     ax2.set_ylim(0, 1)
     ax2.set_xlabel("output step")
@@ -172,3 +173,34 @@ def wake_word_metrics(keyword_probs: np.ndarray, keyword_labels: np.ndarray,
         "false_accepts": free_triggers,
         "keyword_free_hours": hours,
     }
+
+
+THRESHOLD_GRID = tuple(round(0.05 * k, 2) for k in range(1, 20))  # 0.05 .. 0.95
+
+
+def choose_threshold(keyword_probs: np.ndarray, keywords: Sequence[Sequence[tuple[int, int]]],
+                     free_probs: np.ndarray, max_false_accepts_per_hour: float = 1.0,
+                     grid: Sequence[float] = THRESHOLD_GRID, clip_seconds: float = CLIP_MS / 1000) -> dict[str, Any]:
+    """The operating point chosen on a validation split (never the test split).
+
+    Among the ``grid`` thresholds whose false accepts per hour on the validation keyword-free audio
+    (``free_probs``) are at most ``max_false_accepts_per_hour``, the one with the highest event recall
+    on the validation keyword audio (ties: the highest threshold, fewest false accepts). None meets
+    the bound: the highest threshold. Returns ``{"threshold", "val_recall", "val_false_accepts_per_hour"}``.
+    """
+    free_clips = int(np.asarray(free_probs).shape[0])
+    hours = free_clips * clip_seconds / 3600.0
+    free = np.asarray(free_probs).reshape(free_clips, -1)
+    best: tuple[float, float, float] | None = None  # (recall, threshold, fa/h)
+    scores = []
+    for threshold in sorted(grid):
+        fa = sum(len(trigger_steps(p, threshold)) for p in free) / hours if hours else 0.0
+        events = event_counts(keyword_probs, keywords, threshold)
+        recall = events["detected"] / events["keywords"] if events["keywords"] else 0.0
+        scores.append((threshold, recall, fa))
+        if fa <= max_false_accepts_per_hour and (best is None or recall >= best[0]):
+            best = (recall, threshold, fa)
+    if best is None:
+        threshold, recall, fa = scores[-1]
+        best = (recall, threshold, fa)
+    return {"threshold": float(best[1]), "val_recall": float(best[0]), "val_false_accepts_per_hour": float(best[2])}
