@@ -8,9 +8,13 @@ the same initial parameters, for the same number of iterations:
   (:func:`tf_course.scratch.deep_nn.train_full_batch`), float64 as in the course;
 - ``eager``: the Keras twin stepped from Python with ``tf.GradientTape``, no ``tf.function``;
 - ``trainer``: the Keras twin trained by :func:`tf_course.basics.mlp.train_full_batch` (the shared
-  compiled :class:`~tf_course.train.Trainer` loop, the path the pipelines use), float32;
+  :class:`~tf_course.train.Trainer`'s ``fit_full_batch``: the batch passed to one compiled call of
+  all iterations; the path the pipelines use), float32;
 - ``whole_loop``: the Keras twin stepped by one ``tf.function`` holding the whole ``tf.range``
   loop, traced once (the floor for a Keras twin).
+
+``--onednn on`` turns TensorFlow's oneDNN kernels on (``TF_ENABLE_ONEDNN_OPTS=1``; TF leaves
+them off on CPUs without AVX-512, as on the 2-core machine this was written on).
 
 The variants run in turn, ``--repeats`` rounds (interleaved, so load on a shared machine hits
 all of them alike); the median of each is reported, and the ratios of medians.
@@ -25,6 +29,20 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+
+def _settings(onednn: str) -> str:
+    """Set oneDNN before TensorFlow is imported; describe the thread settings of both libraries."""
+    if onednn != "default":
+        os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if onednn == "on" else "0"
+    state = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset: TF's default, off on CPUs without AVX-512")
+    import tensorflow as tf
+
+    threads = (tf.config.threading.get_intra_op_parallelism_threads(),
+               tf.config.threading.get_inter_op_parallelism_threads())
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "unset (all cores)")
+    return (f"  {os.cpu_count()} cores; TF_ENABLE_ONEDNN_OPTS {state}; TF intra/inter-op threads {threads} "
+            f"(0 = all cores); OPENBLAS_NUM_THREADS {blas}")
+
 LAYERS = [12288, 20, 7, 5, 1]
 
 
@@ -32,7 +50,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--onednn", choices=["default", "on", "off"], default="default",
+                        help="TF_ENABLE_ONEDNN_OPTS for this run (default: the environment's)")
     args = parser.parse_args()
+    settings = _settings(args.onednn)
 
     import keras
     import numpy as np
@@ -104,12 +125,15 @@ def main() -> None:
             times[name].append(time.perf_counter() - t0)
     med = {name: statistics.median(t) for name, t in times.items()}
     print(f"deep net {LAYERS}, {n} full-batch iterations on 209 examples, median of {args.repeats} interleaved:")
+    print(settings)
     for name, t in med.items():
         print(f"  {name:12s} {t:8.3f} s  {1000 * t / n:8.3f} ms/iteration  (first cost {first_costs[name]:.6f})")
     base = med["numpy"]
     print("  speed-up vs numpy: " + ", ".join(f"{name} {base / t:.2f}x" for name, t in med.items()))
     print(f"  ratio numpy / trainer = {base / med['trainer']:.2f}x  (goal >= 2.5; the pipeline's path)")
+    print(f"  ratio numpy / whole_loop = {base / med['whole_loop']:.2f}x  (the floor of a Keras twin)")
     print(f"  trainer / whole_loop  = {med['trainer'] / med['whole_loop']:.2f}x  (the path's overhead)")
+
 
 if __name__ == "__main__":
     main()

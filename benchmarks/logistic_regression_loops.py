@@ -5,10 +5,15 @@ examples (the cat data's size, synthetic stand-in images) for the same number of
 
 - ``numpy``: the course's ``optimize`` (:mod:`tf_course.scratch.logistic_regression`), float64;
 - ``trainer``: :func:`tf_course.basics.logistic_regression.model.train_logistic_regression`, the
-  path the pipeline uses (model build, shared compiled :class:`~tf_course.train.Trainer` loop,
-  history), float32;
+  path the pipeline uses (model build, shared :class:`~tf_course.train.Trainer`,
+  ``fit_full_batch``: the batch passed to one compiled call of all iterations, history), float32;
+- ``trainer_progress``: the same with progress on (``verbose=True``, lines to a discarded
+  stream): the compiled calls are then sized to end about once a second;
 - ``whole_loop``: the same Keras model and SGD stepped by one ``tf.function`` holding the whole
   ``tf.range`` loop, traced once (the floor for a Keras twin).
+
+``--onednn on`` turns TensorFlow's oneDNN kernels on (``TF_ENABLE_ONEDNN_OPTS=1``; TF leaves
+them off on CPUs without AVX-512, as on the 2-core machine this was written on).
 
 The variants run in turn, ``--repeats`` rounds (interleaved, so load on a shared machine hits
 all of them alike); the median of each is reported, and the ratios of medians.
@@ -17,6 +22,8 @@ all of them alike); the median of each is reported, and the ratios of medians.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import statistics
 import time
@@ -24,11 +31,28 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+def _settings(onednn: str) -> str:
+    """Set oneDNN before TensorFlow is imported; describe the thread settings of both libraries."""
+    if onednn != "default":
+        os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if onednn == "on" else "0"
+    state = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset: TF's default, off on CPUs without AVX-512")
+    import tensorflow as tf
+
+    threads = (tf.config.threading.get_intra_op_parallelism_threads(),
+               tf.config.threading.get_inter_op_parallelism_threads())
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "unset (all cores)")
+    return (f"  {os.cpu_count()} cores; TF_ENABLE_ONEDNN_OPTS {state}; TF intra/inter-op threads {threads} "
+            f"(0 = all cores); OPENBLAS_NUM_THREADS {blas}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--iterations", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--onednn", choices=["default", "on", "off"], default="default",
+                        help="TF_ENABLE_ONEDNN_OPTS for this run (default: the environment's)")
     args = parser.parse_args()
+    settings = _settings(args.onednn)
 
     import keras
     import tensorflow as tf
@@ -51,6 +75,11 @@ def main() -> None:
         _, history = train_logistic_regression(X.T, Y.T, n, lr, verbose=False)
         return history.history["loss"][0]
 
+    def trainer_progress() -> float:
+        with contextlib.redirect_stderr(io.StringIO()):
+            _, history = train_logistic_regression(X.T, Y.T, n, lr, verbose=True)
+        return history.history["loss"][0]
+
     x32, y32 = tf.constant(X.T, tf.float32), tf.constant(Y.T, tf.float32)
     model, opt = build_logistic_regression(X.shape[0]), keras.optimizers.SGD(lr)
     opt.build(model.trainable_variables)
@@ -71,7 +100,8 @@ def main() -> None:
             v.assign(tf.zeros_like(v))
         return float(whole(tf.constant(n)))
 
-    variants = {"numpy": numpy_loop, "trainer": trainer_loop, "whole_loop": whole_loop}
+    variants = {"numpy": numpy_loop, "trainer": trainer_loop, "trainer_progress": trainer_progress,
+                "whole_loop": whole_loop}
     for fn in variants.values():  # warm-up: start-up and the one trace are not the loop's cost
         fn()
     times: dict[str, list[float]] = {name: [] for name in variants}
@@ -83,10 +113,12 @@ def main() -> None:
             times[name].append(time.perf_counter() - t0)
     med = {name: statistics.median(t) for name, t in times.items()}
     print(f"logistic regression, {n} full-batch iterations on (12288, 209), median of {args.repeats} interleaved:")
+    print(settings)
     for name, t in med.items():
-        print(f"  {name:12s} {t:8.3f} s  {1000 * t / n:7.3f} ms/iteration  (first cost {first_costs[name]:.6f})")
+        print(f"  {name:16s} {t:8.3f} s  {1000 * t / n:7.3f} ms/iteration  (first cost {first_costs[name]:.6f})")
     print(f"  ratio numpy / trainer    = {med['numpy'] / med['trainer']:.2f}x  (goal >= 1.0; the pipeline's path)")
-    print(f"  ratio numpy / whole_loop = {med['numpy'] / med['whole_loop']:.2f}x")
+    print(f"  ratio numpy / trainer_progress = {med['numpy'] / med['trainer_progress']:.2f}x  (with progress lines)")
+    print(f"  ratio numpy / whole_loop = {med['numpy'] / med['whole_loop']:.2f}x  (the floor of a Keras twin)")
     print(f"  trainer / whole_loop     = {med['trainer'] / med['whole_loop']:.2f}x  (the path's overhead)")
 
 

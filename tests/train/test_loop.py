@@ -221,3 +221,48 @@ def test_resume_continues_the_dropout_masks_and_keeps_epoch_metrics(tmp_path):
     np.testing.assert_array_equal(seed_states(resumed.model)[0].numpy(), seed_states(reference.model)[0].numpy())
     with pytest.raises(ValueError, match="epochs_per_call None or 1 with epoch_metrics, found 2"):
         _trainer().fit(dataset, epochs=2, verbose=False, epochs_per_call=2, epoch_metrics=lambda epoch: {})
+
+
+def test_fit_full_batch_gives_the_dataset_loops_numbers_in_one_call(monkeypatch):
+    x, y = _data()
+    reference = _trainer()
+    ref_history = reference.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(12), epochs=40, verbose=False)
+    trainer = _trainer()
+    calls = []
+    compiled = trainer.compiled
+
+    def counting(*args):
+        fn = compiled(*args)
+        return lambda *inputs: calls.append(int(inputs[3])) or fn(*inputs)
+
+    monkeypatch.setattr(trainer, "compiled", counting)
+    history = trainer.fit_full_batch(x, y, 40, verbose=False)
+    assert history == ref_history and calls == [40]  # bit for bit, all 40 iterations in one compiled call
+    for got, want in zip(trainer.model.get_weights(), reference.model.get_weights()):
+        np.testing.assert_array_equal(got, want)
+    sparse = _trainer().fit_full_batch(x, y, 40, verbose=False, record_every=15, epochs_per_call=7)
+    assert sparse.epoch == [0, 15, 30]
+    assert sparse.history["loss"] == [ref_history.history["loss"][e] for e in (0, 15, 30)]
+    with pytest.raises(ValueError, match="record_every: expected an integer >= 1, found 0"):
+        _trainer().fit_full_batch(x, y, 2, verbose=False, record_every=0)
+
+
+def test_fit_full_batch_resumes_from_its_checkpoints(tmp_path):
+    x, y = _data()
+    reference = _trainer().fit_full_batch(x, y, 20, verbose=False)
+    first = _trainer()
+    first.fit_full_batch(x, y, 8, checkpoint_dir=tmp_path, checkpoint_every=4, verbose=False, record_every=3)
+    assert sorted(p.name for p in tmp_path.glob("ckpt-*.index")) == ["ckpt-4.index", "ckpt-8.index"]
+    resumed = _trainer()  # a new process would build fresh objects just like this
+    history = resumed.fit_full_batch(x, y, 20, checkpoint_dir=tmp_path, checkpoint_every=4, verbose=False,
+                                     record_every=3)
+    assert history.epoch == [0, 3, 6, 9, 12, 15, 18] and int(resumed.optimizer.iterations.numpy()) == 20
+    np.testing.assert_allclose(history.history["loss"], [reference.history["loss"][e] for e in history.epoch],
+                               rtol=1e-6)
+
+
+def test_fit_full_batch_progress_lines_come_from_outside_the_compiled_loop(capsys):
+    x, y = _data()
+    history = _trainer().fit_full_batch(x, y, 30, verbose=True)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines and lines[-1].startswith("epoch 30/30  loss ") and len(history.epoch) == 30

@@ -179,22 +179,28 @@ class PermutationTrainer(Trainer):
         features = tf.constant(X, tf.float32)  # (m, n_x)
         labels = tf.constant(np.reshape(Y, (m, -1)), tf.float32)  # (m, 1)
         starts = list(range(0, m, mini_batch_size))
-        bounds = tf.constant([[s, min(s + mini_batch_size, m)] for s in starts], tf.int32)  # (batches, 2)
+        bounds = [[s, min(s + mini_batch_size, m)] for s in starts]  # (batches, 2)
 
-        @tf.function(input_signature=[tf.TensorSpec((None, m), tf.int32)])
-        def train_epochs(orders: tf.Tensor) -> tf.Tensor:
+        def body(orders: tf.Tensor, features: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
             n_epochs = tf.shape(orders)[0]
+            edges = tf.constant(bounds, tf.int32)
             costs = tf.TensorArray(tf.float32, size=n_epochs)
             for e in tf.range(n_epochs):
                 total = tf.constant(0.0)
                 for k in tf.range(len(starts)):
-                    idx = orders[e, bounds[k, 0] : bounds[k, 1]]  # (batch,)
+                    idx = orders[e, edges[k, 0] : edges[k, 1]]  # (batch,)
                     loss_sum, _ = self.strategy.run(self._replica_step,
                                                     args=(tf.gather(features, idx), tf.gather(labels, idx)))
                     total += tf.cast(self.strategy.reduce(tf.distribute.ReduceOp.SUM, loss_sum, axis=None),
                                      tf.float32)
                 costs = costs.write(e, total / m)
             return costs.stack()  # (n_epochs,)
+
+        # Traced once per Trainer and data shape (a ConcreteFunction called directly, see Trainer.compiled).
+        train_epochs = self.compiled(
+            ("permutations", str(tf.TensorSpec.from_tensor(features)), str(tf.TensorSpec.from_tensor(labels)),
+             mini_batch_size), body,
+            tf.TensorSpec((None, m), tf.int32), tf.TensorSpec.from_tensor(features), tf.TensorSpec.from_tensor(labels))
 
         epochs = permutations.shape[0]
         every = checkpoint_every or chunk * max(1, math.ceil(epochs / chunk / 10))
@@ -206,7 +212,7 @@ class PermutationTrainer(Trainer):
         start = min(int(self.epoch.numpy()), epochs)
         progress = Progress(epochs, "epoch", verbose=verbose)
         for begin in range(start, epochs, chunk):
-            costs = train_epochs(tf.constant(permutations[begin : begin + chunk], tf.int32)).numpy()
+            costs = train_epochs(tf.constant(permutations[begin : begin + chunk], tf.int32), features, labels).numpy()
             for e, cost in enumerate(costs, begin):
                 history.append(e, {"loss": float(cost)})
             self.epoch.assign_add(len(costs))
