@@ -23,6 +23,11 @@ Where an export goes and what run made it are the caller's: ``tf-course run --qu
 ``<out>/quick`` as ``out_dir`` (so a smoke test never becomes the newest version a server or
 ``detect`` picks up), and the entry point describes the run (:func:`recording_run`), which every
 manifest of the run records under ``"run"``.
+
+In a multi-worker run (``TF_CONFIG``, :mod:`tf_course.train.distribute`) every worker exports, as
+TensorFlow's multi-worker saving rule asks, but only the chief into ``out_dir``: every other worker
+exports and verifies into a temporary folder of its own (``tf_course_workertemp_<task id>_*``),
+which is removed when the export returns.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import datetime as _dt
 import errno
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +52,7 @@ import tensorflow as tf
 import tf_course
 from tf_course.atomic import write_json_atomic
 from tf_course.export import verify
+from tf_course.train import distribute
 
 SIGNATURE = "serving_default"
 MANIFEST = "manifest.json"
@@ -228,7 +235,29 @@ def export_and_check(
         FileExistsError: ``version`` already exists.
         ExportMismatch: the reloaded export's outputs differ from the in-memory ones.
         NotServingReady: an output with a positional name (``output_0``) or no output.
+
+    A non-chief worker of a multi-worker ``TF_CONFIG`` exports into a temporary folder that is
+    removed before this returns (the returned ``path`` no longer exists); only the chief publishes.
     """
+    kwargs = {"metrics": metrics, "data_source": data_source, "manifest_extra": manifest_extra, "version": version}
+    if distribute.is_chief():
+        return _export_and_check(name, signatures, track, out_dir, **kwargs)
+    with tempfile.TemporaryDirectory(prefix=f"tf_course_{distribute.worker_temp_name()}_") as temporary:
+        return _export_and_check(name, signatures, track, temporary, **kwargs)
+
+
+def _export_and_check(
+    name: str,
+    signatures: Mapping[str, Signature],
+    track: Sequence[keras.Model | keras.layers.Layer],
+    out_dir: str | Path,
+    *,
+    metrics: dict[str, Any] | None = None,
+    data_source: dict[str, str] | None = None,
+    manifest_extra: Mapping[str, Any] | None = None,
+    version: int | None = None,
+) -> ExportResult:
+    """:func:`export_and_check` into ``out_dir``."""
     where = f"export {name}"
     if SIGNATURE not in signatures:
         raise ValueError(f"{where}: expected a {SIGNATURE!r} signature, found {sorted(signatures)}")

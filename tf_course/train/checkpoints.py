@@ -197,6 +197,10 @@ def fit_resumable(
         callbacks: more callbacks (they see only this process's epochs).
         **fit_kwargs: passed to ``model.fit`` (``verbose``, ``validation_data``, ...; not ``initial_epoch``).
 
+    Under a multi-worker ``TF_CONFIG`` the model (compiled with serializable arguments) is trained
+    as a replica under the strategy (:func:`~tf_course.train.distribute.replicate`), on ``dataset``
+    as the global batch, and its weights and optimizer state are copied back into ``model``.
+
     Returns:
         The :class:`History` of all ``epochs`` epochs (``history["loss"]`` etc., ``seconds`` per epoch),
         those restored from the checkpoint first. The checkpoint is left in place (the caller removes

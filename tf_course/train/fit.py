@@ -9,6 +9,12 @@ statistics after training by the training set's statistics under the final weigh
 network trained for only a few hundred steps (ResNet50 here) otherwise evaluates with moving
 averages that still remember its first steps (momentum 0.99): near-chance test accuracy while
 the training accuracy, measured with batch statistics, is high. The weights are not changed.
+
+Under a multi-worker ``TF_CONFIG`` (:mod:`tf_course.train.distribute`) the training runs on every
+worker under ``MultiWorkerMirroredStrategy``: :func:`~tf_course.train.checkpoints.fit_resumable`
+trains a copy of the model built and compiled under the strategy's scope, ``batch_size`` is the
+global batch (split over the workers), and the trained weights come back to ``model``; the
+evaluation and the BatchNorm recalibration then run on each worker alone, on its full copy.
 """
 
 from __future__ import annotations
@@ -110,6 +116,7 @@ def fit_image_classifier(
         model: a classifier of float images in [0, 1].
         train, test: ``(images uint8 (m, H, W, C), labels)``, labels as ``loss`` expects them
             ((m, 1) for binary cross-entropy, one-hot (m, n_classes) for categorical).
+        batch_size: the global batch size (a multi-worker run splits each batch over its workers).
         verbose: ``fit``'s verbosity (0 silent, 1 progress bar, 2 one line per epoch); 1 becomes 2
             when standard output is not a terminal (:func:`fit_verbosity`).
         jit_compile: XLA for the train step; Keras' ``"auto"`` means off on a CPU-only machine
