@@ -127,12 +127,14 @@ def test_plot_attention_map(quick_run):
 
 @pytest.mark.full_training
 def test_full_training_translates_the_course_examples(tmp_path):
-    # measured (seed 0): exact_match 0.9994, no invalid date; "March 3rd 2001" (an ordinal, a format the
-    # course never trains on) gave 2001-01-03: it needs run(ctx, formats="extended")
+    # measured (seed 0, default formats "mixed": the course's plus a quarter extended): exact_match 0.9992 on
+    # the course's formats, 0.999 on the extended ones, 1 invalid greedy date in 10,000, 0 with the restricted
+    # beam; every course example right (with formats "course", "March 3rd 2001" gave 2001-01-03)
     set_seed(0)
     output = pipeline.run(RunContext(data_dir=None, out_dir=tmp_path, quick=False, verbose=False))
-    assert output.metrics["exact_match"] >= 0.995
-    assert output.metrics["invalid_dates"] == 0 and output.metrics["valid_beam_invalid_dates"] == 0
-    dates = np.array([b"3 May 1979", b"9 may 1998"])
+    m = output.metrics
+    assert m["formats"] == "mixed" and m["exact_match"] >= 0.995 and m["extended_exact_match"] >= 0.99
+    assert m["invalid_dates"] <= 3 and m["valid_beam_invalid_dates"] == 0 == m["extended_valid_beam_invalid_dates"]
+    dates = np.array([b"3 May 1979", b"March 3rd 2001", b"9 may 1998"])
     assert_served_export(output.exports[0], {"serving_default": (
-        {"dates": dates}, {"iso_dates": np.array([b"1979-05-03", b"1998-05-09"])})})
+        {"dates": dates}, {"iso_dates": np.array([b"1979-05-03", b"2001-03-03", b"1998-05-09"])})})
