@@ -9,8 +9,10 @@ Signatures (one SavedModel, checked in a fresh process by
   -> ``image`` float32 (1, H, W, 3) at the content's own size.
 
 The style image is resized to the content's size; the loop is
-:meth:`tf_course.style.transfer.StyleTransfer.stylize` (Adam lr 0.01, pixels clipped to [0, 1],
-start: content plus seeded noise), so the result equals the in-memory loop's for the same steps.
+:meth:`tf_course.style.transfer.StyleTransfer.stylize` with the transfer's recipe (TF2: Adam lr
+0.01, pixels clipped to [0, 1]; TF1: Adam lr 2.0 in the mean-subtracted range, de-processed to
+[0, 1]; start: content plus seeded noise), so the result equals the in-memory loop's for the same
+steps. The manifest's ``stylizer.settings`` records the recipe's settings.
 Everything the weights need (VGG19 body, mean pixel) is inside; nothing else is (no ``tf_course``).
 """
 
