@@ -256,7 +256,14 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
             "seconds_per_step": "wall-clock seconds per Adam step of the compiled loop (tracing left out)",
             "weights": "VGG19 weights used: 'random' (seeded, no weight file: colour and texture transfer only) "
                        "or the file's kind and path",
+            "recipe": "the course's loop: tf2 (Adam lr 0.01, pixels in [0, 1]) or tf1 (Adam lr 2.0 in VGG's "
+                      "mean-subtracted pixel range)",
         },
+        options=(Option("recipe", ("tf2", "tf1"), "tf2",
+                        "the course's loop: tf2 (Adam lr 0.01, pixels in [0, 1] clipped, content block5_conv4) "
+                        "or tf1 (Adam lr 2.0 in VGG's mean-subtracted pixel range, start 0.6 noise + 0.4 content, "
+                        "content block4_conv2, average pooling)"),
+                 Option("jit", ("off", "on"), "off", "compile the Adam step with XLA (jit_compile)")),
     ),
     Assignment(
         "face_recognition", "C4W4 (4.4.5)", "Face recognition",
@@ -339,11 +346,17 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
         {"v1_train_accuracy": 0.977272727273, "v1_test_accuracy": 0.857142857143, "v2_test_accuracy": 0.821428562914,
          "v2_params": 20223927, "extra_accuracy": 0.833333333333},
         metric_notes={
-            "vectors": "glove (glove.6B.50d.txt under --data-dir) or trained-synthetic (skip-gram on the training "
-                       "and generated sentences, rows scaled to norm 5)",
+            "vectors": "glove (glove.6B.50d.txt under --data-dir) or trained-synthetic (50-d PPMI-SVD vectors of "
+                       "generated generic English, about 2,400 everyday words, plus the training sentences; rows "
+                       "scaled to norm 5; the test sentences are never seen)",
             "test_set": "the course's test file when present, else 20% of train_emoji.csv held out (stratified)",
-            "oov_rate": "share of the test sentences' words without a vector (skipped, as the course's v3a)",
+            "oov_rate": "share of the test sentences' words without a vector; oov_rate_after_backoff: still without "
+                        "one after backing off to a known stem (loved -> love); those are skipped (course v3a)",
             "v1_keras_test_accuracy": "V1's Keras twin (same initial W, SGD batch 1)",
+            "v2_init": "V2 (the course's layers) first learns V1's soft predictions on 3,000 generated generic "
+                       "sentences (3 epochs), then trains 50 epochs on the training sentences (chosen by 5-fold "
+                       "cross-validation inside the training part); the cross-validated accuracy over all 132 rows: "
+                       "python -m tf_course.text.emojify.crossval --data-dir DIR",
         },
     ),
     Assignment(
@@ -365,9 +378,15 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
                                       "valid_beam_invalid_dates is 0 by construction",
             "bleu": "corpus BLEU-4 of the ISO strings as characters, no smoothing (sacrebleu-equal)",
             "extended_exact_match": "the same metrics (prefix extended_) on held-out dates in formats the course "
-                                    "never trains on: ordinals, 'of', weekdays, two-digit years, mixed case",
+                                    "never trains on: ordinals, 'of', weekdays, two-digit years, mixed case "
+                                    "(a quarter of the default training data; none with --formats course)",
             "examples": "the course's example sentences translated (reference: their correct ISO dates)",
+            "formats": "training formats: mixed (default: the course's plus a quarter extended), course (the "
+                       "course's data exactly) or extended (half extended); tf-course run nmt_attention --formats",
         },
+        options=(Option("formats", ("mixed", "course", "extended"), "mixed",
+                        "training date formats: mixed = the course's plus a quarter ordinals/'of'/weekdays/mixed "
+                        "case, course = the course's data exactly, extended = half of each"),),
     ),
     Assignment(
         "trigger_word", "C5W3 (5.3.3)", "Trigger word detection",
@@ -376,12 +395,17 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
         metric_notes={
             "recall": "event recall on held-out synthesised 10 s clips (trigger within the keyword or 75 steps "
                       "after it; false reject rate = 1 - recall), keyword level over the background: snr_db",
-            "false_accepts_per_hour": "triggers (p > 0.5, one per 75 steps, the course's chime rule) on "
+            "false_accepts_per_hour": "triggers (p > threshold, one per 75 steps, the course's chime rule) on "
                                       "keyword-free synthesised audio (backgrounds + negatives), per hour; "
                                       "keyword_free_hours says how much audio (1 h in a full run)",
-            "f1": "per-step F1 of p > 0.5 against the course's 50-step labels",
-            "params": "the trained model's parameters (compact default; TF_COURSE_TRIGGER_MODEL=course: 523,329)",
+            "threshold": "chosen on a validation split (other seeds; highest recall with <= 1 false accept per "
+                         "hour there), never on the test split; recall_at_0.5 etc.: at the course's 0.5",
+            "f1": "per-step F1 of p > threshold against the course's 50-step labels",
+            "params": "the trained model's parameters (compact default; --model course: 523,329)",
         },
+        options=(Option("model", ("compact", "course"), "compact",
+                        "the detector trained: the compact Conv1D+GRU model sized for this machine, or the "
+                        "course's 523,329-parameter one (about 0.6 examples/s here)"),),
     ),
 )
 
