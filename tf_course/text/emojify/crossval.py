@@ -2,8 +2,9 @@
 
 Every fold runs the pipeline's recipe on the other folds alone: vectors trained on generic English
 and that fold's training sentences (or GloVe from the data directory), unknown words backed off to
-known stems, V1 (NumPy, the course's 400 iterations) and V2 (the course's LSTM, the pipeline's
-epochs); the fold's sentences are never seen before they are scored. Folds are stratified by label.
+known stems, V1 (NumPy, the course's 400 iterations) and V2 (the course's LSTM, initialised from
+V1's predictions on generic sentences as the pipeline does, then the pipeline's epochs); the fold's
+sentences are never seen before they are scored. Folds are stratified by label.
 
 Run: ``python -m tf_course.text.emojify.crossval --data-dir ../shared/course_assets --k 5``
 (pools the course's training file with its test file when there is one: all 132 rows of
@@ -52,7 +53,12 @@ def score_split(x_train: Sequence[str], y_train: np.ndarray, x_test: Sequence[st
     _, W, b, _ = v1.model(train_words, y_train, word_to_vec_map, pipeline.V1_LR, settings["v1"], seed=1)
     v1_accuracy = v1.accuracy(v1.predict(test_words, None, W, b, word_to_vec_map), y_test)
     x = sentences_to_indices(train_words, word_to_index, max_len).astype(np.int32)
-    model, _ = pipeline.train_v2(x, y_train, matrix, max_len, settings["v2"], seed=seed)
+    distill = None
+    if pipeline.DISTILL:
+        x_soft, soft = pipeline.distillation_set(word_to_index, word_to_vec_map, W, b, max_len, settings["distill"],
+                                                 seed)
+        distill = (x_soft, soft, settings["distill_epochs"])
+    model, _ = pipeline.train_v2(x, y_train, matrix, max_len, settings["v2"], seed=seed, distill=distill)
     probabilities = model.predict(sentences_to_indices(test_words, word_to_index, max_len).astype(np.int32),
                                   verbose=0)
     return {"v1_accuracy": v1_accuracy, "v2_accuracy": float(np.mean(probabilities.argmax(axis=1) == y_test)),

@@ -3,14 +3,17 @@
 Data: the course's ``emojify/train_emoji.csv`` (and a test file when there is one; otherwise 20%
 of the training file, stratified, is held out as the test set), else generated sentences
 (:func:`tf_course.data.synthetic_text.emoji_sentences`). Vectors: GloVe ``glove.6B.50d.txt`` when
-under ``--data-dir`` (``vectors: glove``), else skip-gram vectors trained here on the training
-sentences and generated sentences of the five classes (``vectors: trained-synthetic``; the test
-sentences are never seen).
+under ``--data-dir`` (``vectors: glove``), else 50-d PPMI-SVD vectors trained here on generated
+generic English and the training sentences (``vectors: trained-synthetic``; the test sentences
+are never seen). Unknown words back off to known stems (:mod:`tf_course.text.emojify.oov`).
 
 V1: the course's NumPy softmax regression on averaged vectors (seed 1, lr 0.01, 400 iterations of
 per-example SGD) and its Keras twin (same initial W, SGD with batch 1). V2: two LSTMs over the
-frozen Embedding, adam, categorical cross-entropy, 50 epochs of batch 32. The export serves V2 on
-raw sentences (:mod:`tf_course.text.emojify.serving`).
+frozen Embedding, adam, categorical cross-entropy, 50 epochs of batch 32 on the training
+sentences; before that (``DISTILL``, chosen by cross-validation inside the training part), V2 is
+initialised by learning V1's soft predictions on 3,000 generated generic sentences (3 epochs): the
+averaged-vector model's generalisation is the LSTM's starting point. The export serves V2 on raw
+sentences (:mod:`tf_course.text.emojify.serving`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import numpy as np
 
 from tf_course.data.emoji_csv import EmojiDataset, load_emoji_dataset
 from tf_course.data.glove import find_glove, load_glove
-from tf_course.data.synthetic_text import emojify_vector_corpus
+from tf_course.data.synthetic_text import emojify_vector_corpus, generic_corpus
 from tf_course.pipeline import PipelineOutput, RunContext
 from tf_course.scratch import emojify as v1
 from tf_course.text.emojify.model import emojify_v1, emojify_v2, sentences_to_indices
@@ -43,8 +46,11 @@ TWIN_EPOCHS = 100  # the NumPy V1 runs the course's 400; its Keras twin (batch 1
 GLOVE_NORM = 5.0
 # offline vectors: PPMI-SVD (dim, window) on generic English (n_generic sentences) + the training sentences x repeats
 VECTOR_DIM, VECTOR_WINDOW = 50, 5
-QUICK = {"v1": 40, "twin": 2, "v2": 2, "n_generic": 4000, "repeats": 4}
-DEFAULT = {"v1": V1_ITERATIONS, "twin": TWIN_EPOCHS, "v2": V2_EPOCHS, "n_generic": 40000, "repeats": 20}
+# V2's initialisation: "distill" generic sentences labelled by V1 (soft), "distill_epochs" epochs of batch 32
+DISTILL = True
+QUICK = {"v1": 40, "twin": 2, "v2": 2, "n_generic": 4000, "repeats": 4, "distill": 200, "distill_epochs": 1}
+DEFAULT = {"v1": V1_ITERATIONS, "twin": TWIN_EPOCHS, "v2": V2_EPOCHS, "n_generic": 40000, "repeats": 20,
+           "distill": 3000, "distill_epochs": 3}
 EXTRA_SENTENCES = (["i adore you", "i love you", "funny lol", "lets play with a ball", "food is ready",
                     "not feeling happy"], [0, 0, 2, 1, 4, 3])  # the course's own examples
 
@@ -91,12 +97,31 @@ def vector_tables(words: Sequence[str], vectors: np.ndarray) -> tuple[dict[str, 
     return word_to_index, matrix, {w: vectors[row[w]].astype(np.float64) for w in words}
 
 
+def distillation_set(word_to_index: dict[str, int], word_to_vec_map: dict[str, np.ndarray], W: np.ndarray,
+                     b: np.ndarray, max_len: int, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` generated generic sentences (:func:`tf_course.data.synthetic_text.generic_corpus`, a seed of
+    their own) as indices (n, max_len) int32 and V1's softmax over them (n, 5) float32 (soft labels)."""
+    sentences = [" ".join(s[:max_len]) for s in generic_corpus(n, seed=seed + 7)]
+    sentences = list(resolve_sentences(sentences, word_to_index))
+    averages = np.array([v1.sentence_to_avg(s, word_to_vec_map) for s in sentences])
+    logits = averages @ W.T + b
+    logits -= logits.max(axis=1, keepdims=True)
+    soft = np.exp(logits)
+    soft /= soft.sum(axis=1, keepdims=True)
+    return sentences_to_indices(sentences, word_to_index, max_len).astype(np.int32), soft.astype(np.float32)
+
+
 def train_v2(x: np.ndarray, y: np.ndarray, matrix: np.ndarray, max_len: int, epochs: int, seed: int = 0,
-             verbose: bool = False) -> tuple[keras.Model, keras.callbacks.History]:
-    """Emojify V2 trained as the course: adam, categorical cross-entropy, ``epochs`` of batch 32, shuffled."""
+             verbose: bool = False, distill: tuple[np.ndarray, np.ndarray, int] | None = None,
+             ) -> tuple[keras.Model, keras.callbacks.History]:
+    """Emojify V2 trained as the course: adam, categorical cross-entropy, ``epochs`` of batch 32, shuffled;
+    ``distill`` (indices, soft labels, epochs): first fit those (:func:`distillation_set`), same optimizer."""
     set_seed(seed)
     model = emojify_v2(max_len, matrix, seed=seed)
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    if distill is not None:
+        x_soft, soft, distill_epochs = distill
+        model.fit(x_soft, soft, epochs=distill_epochs, batch_size=V2_BATCH, shuffle=True, verbose=2 if verbose else 0)
     history = model.fit(x, keras.utils.to_categorical(y, 5), epochs=epochs, batch_size=V2_BATCH, shuffle=True,
                         verbose=2 if verbose else 0)
     return model, history
@@ -149,7 +174,12 @@ def train(ctx: RunContext) -> tuple[dict[str, Any], EmojifyResult]:
 
     # V2
     start = time.perf_counter()
-    v2, history = train_v2(x_train, data.y_train, matrix, max_len, settings["v2"], seed=ctx.seed, verbose=ctx.verbose)
+    distill = None
+    if DISTILL:
+        x_soft, soft = distillation_set(word_to_index, word_to_vec_map, W, b, max_len, settings["distill"], ctx.seed)
+        distill = (x_soft, soft, settings["distill_epochs"])
+    v2, history = train_v2(x_train, data.y_train, matrix, max_len, settings["v2"], seed=ctx.seed, verbose=ctx.verbose,
+                           distill=distill)
     v2_seconds = time.perf_counter() - start
     v2_test = np.argmax(v2.predict(x_test, verbose=0), axis=1)
     v2_train = np.argmax(v2.predict(x_train, verbose=0), axis=1)
@@ -174,6 +204,7 @@ def train(ctx: RunContext) -> tuple[dict[str, Any], EmojifyResult]:
         "v2_test_accuracy": float(np.mean(v2_test == data.y_test)),
         "v2_epoch_losses": [float(v) for v in history.history["loss"]],
         "v2_params": int(v2.count_params()),
+        "v2_init": f"distilled from V1 on {settings['distill']} generic sentences" if DISTILL else "random",
         "v2_train_seconds": v2_seconds,
         "vector_seconds": vector_seconds,
         "v1_confusion": confusion_matrix(data.y_test, pred_test).tolist(),
