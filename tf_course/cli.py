@@ -197,7 +197,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         return print_user_error(exc)
     import_tensorflow_quietly(debug)
     from tf_course.export.saved_model import recording_run
+    from tf_course.train import distribute
     from tf_course.train.seeds import set_seed
+
+    chief = distribute.is_chief()  # under a multi-worker TF_CONFIG only worker 0 cleans up and reports
 
     report_path = Path(args.report) if args.report else out_dir / "report.json"
     results: list[ResultEntry] = []
@@ -227,15 +230,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         except Exception:  # a bug; one failing pipeline must not stop the others
             entry.status, entry.error, entry.error_kind = "failed", traceback.format_exc(), "bug"
             print(entry.error, file=sys.stderr)
-        if entry.status == "ok":  # resumable until the whole pipeline, export included, has succeeded
+        if entry.status == "ok" and chief:  # resumable until the whole pipeline, export included, has succeeded
             _remove_checkpoints(checkpoints, out_dir / CHECKPOINTS)
         entry.seconds = round(time.time() - t0, 2)
         results.append(entry)
     run = run_info(seed=args.seed, quick=args.quick, data_dir=str(data_dir) if data_dir else None,
                    exports=str(export_root(out_dir, args.quick)), seconds=round(time.time() - started, 2))
-    write_report(report_path, results, run)
     print(format_table(results, quick=args.quick, exports=export_root(out_dir, args.quick)))
-    print(f"report: {report_path}")
+    if chief:
+        write_report(report_path, results, run)
+        print(f"report: {report_path}")
     kinds = {r.error_kind for r in results if r.status != "ok"}
     if "bug" in kinds:
         return 1

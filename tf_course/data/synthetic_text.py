@@ -264,16 +264,6 @@ def emoji_sentences(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray
     return np.array(sentences), labels.astype(np.int64)
 
 
-def emoji_corpus(sentences: Sequence[str], repeats: int = 20, seed: int = 0) -> list[list[str]]:
-    """A skip-gram corpus for Emojify: the tokenised ``sentences``, each ``repeats`` times, plus
-    150 x ``repeats`` generated sentences of the five classes (the lexicon words in class contexts), shuffled."""
-    rng = np.random.default_rng(seed)
-    out = [s.lower().split() for s in sentences for _ in range(repeats)]
-    generated, _ = emoji_sentences(150 * repeats, seed=seed + 1)
-    out += [s.split() for s in generated]
-    return [out[i] for i in rng.permutation(len(out))]
-
-
 # ---- Generic English (for Emojify's offline word vectors) -----------------------------------------
 # A general-purpose lexicon of common English words by everyday topic, written from general knowledge
 # (not from any course file): the five Emojify feelings are among many topics (work, school, weather,

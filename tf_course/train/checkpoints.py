@@ -196,6 +196,8 @@ def fit_resumable(
         checkpoint_dir: where :class:`EpochCheckpoint` saves after every epoch; None: a plain ``fit``.
         callbacks: more callbacks (they see only this process's epochs).
         **fit_kwargs: passed to ``model.fit`` (``verbose``, ``validation_data``, ...; not ``initial_epoch``).
+            ``shuffle`` defaults to False: ``dataset`` is a ``tf.data.Dataset``, which shuffles itself
+            (Keras ignores ``shuffle=True`` for one, with a warning).
 
     Under a multi-worker ``TF_CONFIG`` the model (compiled with serializable arguments) is trained
     as a replica under the strategy (:func:`~tf_course.train.distribute.replicate`), on ``dataset``
@@ -209,6 +211,7 @@ def fit_resumable(
     if "initial_epoch" in fit_kwargs:
         raise ValueError("fit_resumable: expected no initial_epoch (it comes from the checkpoint), "
                          f"found initial_epoch={fit_kwargs['initial_epoch']}")
+    fit_kwargs.setdefault("shuffle", False)
     distribution = distribute.strategy()  # ValueError for a malformed TF_CONFIG
     if not distribute.is_multi_worker():
         return _fit(model, dataset, epochs, checkpoint_dir, callbacks, fit_kwargs)
