@@ -147,9 +147,13 @@ class TimeBudget(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def predict_waveforms(model: keras.Model, waveforms: np.ndarray, batch_size: int = 8) -> np.ndarray:
-    """Probabilities ``(n, 1375)`` of int16 waveforms ``(n, 441000)`` (spectrogram by ``tf.signal``)."""
-    serve = tf.function(make_serving_fn(model), reduce_retracing=True)
+def predict_waveforms(model: keras.Model, waveforms: np.ndarray, batch_size: int = 8,
+                      serve: Any = None) -> np.ndarray:
+    """Probabilities ``(n, 1375)`` of int16 waveforms ``(n, 441000)`` (spectrogram by ``tf.signal``).
+
+    ``serve``: a traced :func:`make_serving_fn` of ``model`` to reuse across calls (traced here otherwise).
+    """
+    serve = serve if serve is not None else tf.function(make_serving_fn(model), reduce_retracing=True)
     out = []
     for start in range(0, len(waveforms), batch_size):
         chunk = waveforms[start:start + batch_size].astype(np.float32) / INT16_SCALE
@@ -207,10 +211,12 @@ def run(ctx: RunContext) -> PipelineOutput:
                         verbose=2 if ctx.verbose else 0, callbacks=[budget])
     _say(ctx, f"trained {budget.epochs} epoch(s) in {budget.wall_seconds:.0f} s ({budget.cpu_seconds:.0f} CPU-s)")
 
-    chosen = choose_threshold(predict_waveforms(model, val_keyword.waveforms), val_keyword.activates,
-                              predict_waveforms(model, val_free.waveforms), MAX_VAL_FALSE_ACCEPTS_PER_HOUR)
-    keyword_probs = predict_waveforms(model, keyword.waveforms)
-    free_probs = predict_waveforms(model, free.waveforms)
+    serve = tf.function(make_serving_fn(model), reduce_retracing=True)  # traced once for the four sets
+    chosen = choose_threshold(predict_waveforms(model, val_keyword.waveforms, serve=serve), val_keyword.activates,
+                              predict_waveforms(model, val_free.waveforms, serve=serve),
+                              MAX_VAL_FALSE_ACCEPTS_PER_HOUR)
+    keyword_probs = predict_waveforms(model, keyword.waveforms, serve=serve)
+    free_probs = predict_waveforms(model, free.waveforms, serve=serve)
     metrics: dict[str, Any] = wake_word_metrics(keyword_probs, keyword.y, keyword.activates, free_probs,
                                                 threshold=chosen["threshold"])
     at_course = wake_word_metrics(keyword_probs, keyword.y, keyword.activates, free_probs, threshold=THRESHOLD)
