@@ -33,8 +33,9 @@ def test_a_quick_run_after_a_full_run_exports_apart_and_manifests_record_the_run
     assert sorted(p.name for p in (out / name).iterdir()) == ["1"]
     assert sorted(p.name for p in (out / QUICK_EXPORTS / name).iterdir()) == ["1"]
     full, quick = _manifest(out / name / "1"), _manifest(out / QUICK_EXPORTS / name / "1")
-    assert full["run"] == {"mode": "full", "seed": 5, "data_dir": None, "weights": None, "options": {}, "command": full_argv}
-    assert quick["run"] == {"mode": "quick", "seed": 0, "data_dir": None, "weights": None, "options": {}, "command": quick_argv}
+    no_files = {"data_dir": None, "weights": None, "options": {}}
+    assert full["run"] == {"mode": "full", "seed": 5, **no_files, "command": full_argv}
+    assert quick["run"] == {"mode": "quick", "seed": 0, **no_files, "command": quick_argv}
     assert full["data_source"] == quick["data_source"] == {"test_case": "generated"}
 
     # the report and the table say where the quick run's exports went

@@ -52,6 +52,7 @@ from tf_course.audio.streaming import (
 from tf_course.audio.synthesis import CLIP_SAMPLES, RawAudio, WaveformSet, load_raw, synthesize_waveforms
 from tf_course.export.saved_model import Signature, export_and_check
 from tf_course.pipeline import PipelineOutput, RunContext
+from tf_course.train import fit_resumable
 
 NAME = "trigger_word"
 MODEL_OPTION = "model"  # tf-course run trigger_word --model {compact,course}
@@ -207,8 +208,9 @@ def run(ctx: RunContext) -> PipelineOutput:
     model = build_for(ctx, settings)
     model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss="binary_crossentropy")
     budget = TimeBudget(settings.max_cpu_seconds)
-    history = model.fit(spectrogram_dataset(train, settings.batch_size, shuffle_seed=seed), epochs=settings.epochs,
-                        verbose=2 if ctx.verbose else 0, callbacks=[budget])
+    # resumable: a killed run continues after its last completed epoch (<out>/.checkpoints/trigger_word/...)
+    history = fit_resumable(model, spectrogram_dataset(train, settings.batch_size, shuffle_seed=seed), settings.epochs,
+                            ctx.checkpoint_dir("detector"), callbacks=[budget], verbose=2 if ctx.verbose else 0)
     _say(ctx, f"trained {budget.epochs} epoch(s) in {budget.wall_seconds:.0f} s ({budget.cpu_seconds:.0f} CPU-s)")
 
     serve = tf.function(make_serving_fn(model), reduce_retracing=True)  # traced once for the four sets
