@@ -30,19 +30,7 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-
-def _settings(onednn: str) -> str:
-    """Set oneDNN before TensorFlow is imported; describe the thread settings of both libraries."""
-    if onednn != "default":
-        os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if onednn == "on" else "0"
-    state = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset: TF's default, off on CPUs without AVX-512")
-    import tensorflow as tf
-
-    threads = (tf.config.threading.get_intra_op_parallelism_threads(),
-               tf.config.threading.get_inter_op_parallelism_threads())
-    blas = os.environ.get("OPENBLAS_NUM_THREADS", "unset (all cores)")
-    return (f"  {os.cpu_count()} cores; TF_ENABLE_ONEDNN_OPTS {state}; TF intra/inter-op threads {threads} "
-            f"(0 = all cores); OPENBLAS_NUM_THREADS {blas}")
+from thread_settings import apply_and_describe  # noqa: E402 - this folder, after the log level
 
 
 def main() -> None:
@@ -52,7 +40,7 @@ def main() -> None:
     parser.add_argument("--onednn", choices=["default", "on", "off"], default="default",
                         help="TF_ENABLE_ONEDNN_OPTS for this run (default: the environment's)")
     args = parser.parse_args()
-    settings = _settings(args.onednn)
+    settings = apply_and_describe(args.onednn)
 
     import keras
     import tensorflow as tf
