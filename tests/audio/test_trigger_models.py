@@ -106,18 +106,47 @@ def test_model_option_from_the_command_line(tmp_path: Path, monkeypatch: pytest.
         pipeline.model_kind(RunContext(data_dir=None, out_dir=tmp_path, options={"model": "big"}))
 
 
-def test_choose_threshold_on_validation() -> None:
-    """The highest validation recall with at most the bound of false accepts per hour; ties: the higher threshold."""
-    from tf_course.audio.detect import choose_threshold
+def _validation_scores(keyword_peaks: list[float], free_spikes: list[float], free_clips: int) -> tuple:
+    """One keyword per clip at (3000, 3600) ms (steps 412..495, +75 slack) peaking at ``keyword_peaks``;
+    ``free_clips`` keyword-free clips, the first ones with one spike each (``free_spikes``)."""
+    keyword = np.zeros((len(keyword_peaks), 1375), np.float32)
+    keyword[:, 450:460] = np.asarray(keyword_peaks, np.float32)[:, None]
+    free = np.zeros((free_clips, 1375), np.float32)
+    for i, spike in enumerate(free_spikes):
+        free[i, 100 + i] = spike
+    return keyword, [[(3000, 3600)]] * len(keyword_peaks), free
 
-    keyword = np.zeros((2, 1375), np.float32)
-    keyword[0, 500:520] = 0.7  # keyword (3000, 3600) ms -> steps 412..495 (+75 slack)
-    keyword[1, 800:810] = 0.35  # a weaker keyword (6000, 6500) ms -> steps 825..893 (+75): 800 is before it
-    keyword[1, 900:905] = 0.3
-    keywords = [[(3000, 3600)], [(6000, 6500)]]
-    free = np.zeros((36, 1375), np.float32)  # 0.1 h
-    free[0, 100] = 0.32  # one false accept per 0.1 h below 0.32
-    chosen = choose_threshold(keyword, keywords, free, max_false_accepts_per_hour=10.0)
-    assert chosen == {"threshold": 0.25, "val_recall": 1.0, "val_false_accepts_per_hour": 10.0}
-    strict = choose_threshold(keyword, keywords, free, max_false_accepts_per_hour=1.0)
-    assert strict == {"threshold": 0.65, "val_recall": 0.5, "val_false_accepts_per_hour": 0.0}
+
+def test_choose_threshold_rule() -> None:
+    """The validation rule: FA/h bounded by the 95% Poisson upper bound, then the highest threshold within
+    one standard error of the best recall; without enough audio for the bound, the fewest false accepts."""
+    from tf_course.audio.detect import THRESHOLD_GRID, choose_threshold, poisson_upper, threshold_scores
+
+    assert [round(poisson_upper(n), 4) for n in range(3)] == [2.9957, 4.7439, 6.2958]
+    # 20 keywords: recall 1.0 below 0.25, 0.95 below 0.45, 0.9 below 0.9, then 0
+    peaks = [0.9] * 18 + [0.45, 0.25]
+    # 3 h (1080 clips of 10 s): false accepts 3 below 0.2, 2 below 0.3, 1 below 0.6, then 0
+    keyword, keywords, free = _validation_scores(peaks, [0.6, 0.3, 0.2], 1080)
+    scores = {s["threshold"]: s for s in threshold_scores(keyword, keywords, free)}
+    assert [scores[t]["false_accepts"] for t in (0.15, 0.2, 0.25, 0.3, 0.55, 0.6)] == [3, 2, 2, 1, 1, 0]
+    assert [scores[t]["recall"] for t in (0.2, 0.25, 0.4, 0.45, 0.85, 0.9)] == [1.0, 0.95, 0.95, 0.9, 0.9, 0.0]
+    chosen = choose_threshold(keyword, keywords, free)
+    # admissible (upper bound <= 2/h): 1 false accept in 3 h (4.74 / 3 = 1.58), not 2 (6.30 / 3 = 2.10), so
+    # t >= 0.3; best recall 0.95 (t 0.3-0.4), tolerance max(sqrt(.95 .05 / 20), 1/20) = 0.05: the highest
+    # threshold with recall >= 0.9 is 0.85 (the old rule, best recall first, took 0.4 with 1 false accept)
+    assert chosen["threshold"] == 0.85 and chosen["val_recall"] == 0.9 and chosen["val_best_recall"] == 0.95
+    assert chosen["val_recall_tolerance"] == pytest.approx(0.05)
+    assert chosen["val_false_accepts"] == 0 and chosen["val_keyword_free_hours"] == pytest.approx(3.0)
+    assert chosen["val_false_accepts_per_hour_upper"] == pytest.approx(2.9957 / 3, abs=1e-4)
+    assert chosen["val_bound_met"] is True
+    # a drop of 2 of 20 keywords (0.1 > the 0.05 tolerance) is not taken: 0.4 (recall 0.95, 1 false accept)
+    keyword2, _, _ = _validation_scores([0.9] * 17 + [0.45, 0.45, 0.25], [], 0)
+    chosen = choose_threshold(keyword2, keywords, free)
+    assert (chosen["threshold"], chosen["val_recall"], chosen["val_false_accepts"]) == (0.4, 0.95, 1)
+    assert chosen["val_false_accepts_per_hour_upper"] == pytest.approx(4.7439 / 3, abs=1e-4)
+    # 30 min cannot show <= 2/h at 95% even with no false accept (3.0 / 0.5 = 6): the fewest false accepts
+    # (none, t >= 0.6), then the same recall rule -> 0.85, with val_bound_met False
+    short = choose_threshold(keyword, keywords, free[:180])
+    assert (short["threshold"], short["val_false_accepts"], short["val_bound_met"]) == (0.85, 0, False)
+    assert short["val_false_accepts_per_hour_upper"] == pytest.approx(2.9957 * 2, abs=1e-3)
+    assert max(THRESHOLD_GRID) == 0.95 and min(THRESHOLD_GRID) == 0.05

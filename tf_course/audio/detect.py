@@ -34,13 +34,13 @@ DETECTION_SLACK = 75  # steps after a keyword's end in which a trigger counts as
 
 def trigger_steps(probabilities: np.ndarray, threshold: float = THRESHOLD, refractory: int = REFRACTORY) -> list[int]:
     """Steps where the course's ``chime_on_activate`` rings, for probabilities ``(Ty,)`` (or ``(Ty, 1)``)."""
-    probabilities = np.asarray(probabilities).reshape(-1)
-    fired, consecutive = [], 0
-    for i, p in enumerate(probabilities):
-        consecutive += 1
-        if p > threshold and consecutive > refractory:
-            fired.append(i)
-            consecutive = 0
+    # the course's loop (a counter of steps since the last chime, reset on a chime) over the steps above
+    # the threshold only: step i fires when i - (the last firing, -1 at first) > refractory
+    fired, last = [], -1
+    for i in np.flatnonzero(np.asarray(probabilities).reshape(-1) > threshold):
+        if i - last > refractory:
+            fired.append(int(i))
+            last = int(i)
     return fired
 
 
@@ -176,31 +176,78 @@ def wake_word_metrics(keyword_probs: np.ndarray, keyword_labels: np.ndarray,
 
 
 THRESHOLD_GRID = tuple(round(0.05 * k, 2) for k in range(1, 20))  # 0.05 .. 0.95
+TARGET_FALSE_ACCEPTS_PER_HOUR = 2.0  # the goal on the test split
+CONFIDENCE = 0.95  # of the one-sided Poisson upper bound on the validation false accepts per hour
+THRESHOLD_RULE = (  # the metrics' ``threshold_rule``; in full in :func:`choose_threshold`
+    "on validation audio only: the highest threshold whose recall is within 1 standard error of the best "
+    "among those whose 95% Poisson upper bound of false accepts/h is <= 2"
+)
 
 
-def choose_threshold(keyword_probs: np.ndarray, keywords: Sequence[Sequence[tuple[int, int]]],
-                     free_probs: np.ndarray, max_false_accepts_per_hour: float = 1.0,
-                     grid: Sequence[float] = THRESHOLD_GRID, clip_seconds: float = CLIP_MS / 1000) -> dict[str, Any]:
-    """The operating point chosen on a validation split (never the test split).
+def poisson_upper(count: int, confidence: float = CONFIDENCE) -> float:
+    """One-sided upper confidence bound of a Poisson mean given ``count`` events (Garwood, exact).
 
-    Among the ``grid`` thresholds whose false accepts per hour on the validation keyword-free audio
-    (``free_probs``) are at most ``max_false_accepts_per_hour``, the one with the highest event recall
-    on the validation keyword audio (ties: the highest threshold, fewest false accepts). None meets
-    the bound: the highest threshold. Returns ``{"threshold", "val_recall", "val_false_accepts_per_hour"}``.
+    ``chi2.ppf(confidence, 2 (count + 1)) / 2``: 0 events -> 3.00, 1 -> 4.74, 2 -> 6.30 at 95%.
     """
+    from scipy.stats import chi2
+
+    return float(chi2.ppf(confidence, 2 * (int(count) + 1)) / 2.0)
+
+
+def threshold_scores(keyword_probs: np.ndarray, keywords: Sequence[Sequence[tuple[int, int]]],
+                     free_probs: np.ndarray, grid: Sequence[float] = THRESHOLD_GRID,
+                     clip_seconds: float = CLIP_MS / 1000) -> list[dict[str, float]]:
+    """Per grid threshold (ascending): event ``recall`` on the keyword clips, ``false_accepts`` (count) on the
+    keyword-free clips ``(n, Ty[, 1])`` and ``hours`` of that audio."""
     free_clips = int(np.asarray(free_probs).shape[0])
     hours = free_clips * clip_seconds / 3600.0
     free = np.asarray(free_probs).reshape(free_clips, -1)
-    best: tuple[float, float, float] | None = None  # (recall, threshold, fa/h)
     scores = []
     for threshold in sorted(grid):
-        fa = sum(len(trigger_steps(p, threshold)) for p in free) / hours if hours else 0.0
         events = event_counts(keyword_probs, keywords, threshold)
-        recall = events["detected"] / events["keywords"] if events["keywords"] else 0.0
-        scores.append((threshold, recall, fa))
-        if fa <= max_false_accepts_per_hour and (best is None or recall >= best[0]):
-            best = (recall, threshold, fa)
-    if best is None:
-        threshold, recall, fa = scores[-1]
-        best = (recall, threshold, fa)
-    return {"threshold": float(best[1]), "val_recall": float(best[0]), "val_false_accepts_per_hour": float(best[2])}
+        scores.append({"threshold": float(threshold),
+                       "recall": events["detected"] / events["keywords"] if events["keywords"] else 0.0,
+                       "keywords": events["keywords"],
+                       "false_accepts": sum(len(trigger_steps(p, threshold)) for p in free),
+                       "hours": hours})
+    return scores
+
+
+def choose_threshold(keyword_probs: np.ndarray, keywords: Sequence[Sequence[tuple[int, int]]],
+                     free_probs: np.ndarray, max_false_accepts_per_hour: float = TARGET_FALSE_ACCEPTS_PER_HOUR,
+                     grid: Sequence[float] = THRESHOLD_GRID, clip_seconds: float = CLIP_MS / 1000,
+                     confidence: float = CONFIDENCE) -> dict[str, Any]:
+    """The operating point chosen on a validation split (never the test split): :data:`THRESHOLD_RULE`.
+
+    1. For each ``grid`` threshold: the validation event recall ``r`` (``K`` keywords) and the false
+       accepts ``n`` on ``H`` hours of keyword-free audio (``free_probs``); the false accepts per hour
+       are bounded by ``poisson_upper(n, confidence) / H``.
+    2. Admissible: that bound <= ``max_false_accepts_per_hour``. (0 false accepts needs
+       ``H >= 3.0 / max``: 1.5 h for 2 per hour; 3 h admit 1 false accept.) None admissible: the
+       thresholds with the fewest false accepts (``val_bound_met`` False).
+    3. The best admissible recall ``r*``; tolerance ``max(sqrt(r* (1 - r*) / K), 1 / K)`` (a
+       difference smaller than the recall's standard error is noise); the HIGHEST admissible
+       threshold with recall >= ``r* - tolerance`` (fewer false accepts at no real cost in recall).
+
+    Returns ``{"threshold", "val_recall", "val_best_recall", "val_recall_tolerance", "val_false_accepts",
+    "val_false_accepts_per_hour", "val_false_accepts_per_hour_upper", "val_keyword_free_hours",
+    "val_bound_met"}``.
+    """
+    scores = threshold_scores(keyword_probs, keywords, free_probs, grid, clip_seconds)
+    for s in scores:
+        s["upper"] = poisson_upper(s["false_accepts"], confidence) / s["hours"] if s["hours"] else float("inf")
+    admissible = [s for s in scores if s["upper"] <= max_false_accepts_per_hour]
+    bound_met = bool(admissible)
+    if not admissible:
+        fewest = min(s["false_accepts"] for s in scores)
+        admissible = [s for s in scores if s["false_accepts"] == fewest]
+    best = max(s["recall"] for s in admissible)
+    k = max(int(admissible[0]["keywords"]), 1)
+    tolerance = max(float(np.sqrt(best * (1.0 - best) / k)), 1.0 / k)
+    chosen = max((s for s in admissible if s["recall"] >= best - tolerance - 1e-12), key=lambda s: s["threshold"])
+    hours = chosen["hours"]
+    return {"threshold": chosen["threshold"], "val_recall": float(chosen["recall"]), "val_best_recall": float(best),
+            "val_recall_tolerance": tolerance, "val_false_accepts": int(chosen["false_accepts"]),
+            "val_false_accepts_per_hour": chosen["false_accepts"] / hours if hours else 0.0,
+            "val_false_accepts_per_hour_upper": float(chosen["upper"]), "val_keyword_free_hours": hours,
+            "val_bound_met": bound_met}

@@ -244,7 +244,7 @@ def _one(raw: RawAudio, seed: int, index: int, keyword_free: bool,
 
 
 def synthesize_waveforms(raw: RawAudio, n: int, seed: int, *, keyword_free: bool = False,
-                         background_db: float = -20.0, workers: int = 1) -> WaveformSet:
+                         background_db: float = -20.0, workers: int = 1, first: int = 0) -> WaveformSet:
     """``n`` examples made as the course makes them, deterministic for ``seed`` (backgrounds alternate).
 
     Args:
@@ -255,9 +255,11 @@ def synthesize_waveforms(raw: RawAudio, n: int, seed: int, *, keyword_free: bool
         background_db: the background's gain before mixing (the course's -20 dB); the keyword's
             level over the background is what the report's recall is measured at.
         workers: processes (``os.fork``-based pool; 1 = in this process). Results do not depend on it.
+        first: the index of the first example: ``first=k`` gives examples ``k .. k + n - 1`` of the same
+            data set, so a long set can be made (and used) in chunks.
     """
     start = time.perf_counter()
-    indices = list(range(n))
+    indices = list(range(first, first + n))
     if workers > 1 and n > 1 and hasattr(os, "fork"):
         results = _pool_map(raw, seed, indices, keyword_free, background_db, workers)
     else:
