@@ -204,5 +204,5 @@ def test_fast_jpeg_keeps_the_detections_on_the_course_frames(course_dir):
     assert fast["num_detections"].numpy().tolist() == full["num_detections"].numpy().tolist()
     assert int(np.min(full["num_detections"])) > 0
     np.testing.assert_array_equal(fast["classes"], full["classes"])
-    np.testing.assert_allclose(fast["scores"], full["scores"], atol=0.01)  # measured 0.0019
-    np.testing.assert_allclose(fast["boxes"], full["boxes"], atol=4.0)  # pixels of 1280 x 720; measured 2.7
+    np.testing.assert_allclose(fast["scores"], full["scores"], atol=0.01)  # measured 0.0018 (area resize)
+    np.testing.assert_allclose(fast["boxes"], full["boxes"], atol=4.0)  # pixels of 1280 x 720; measured 2.8

@@ -158,7 +158,18 @@ class YoloNMS(keras.layers.Layer):
             tf.TensorSpec([self.max_boxes], tf.int32),
             tf.TensorSpec([], tf.int32),
         )
-        return tf.map_fn(one_image, (boxes, masked, best_scores, best_classes), fn_output_signature=signature)
+        inputs = (boxes, masked, best_scores, best_classes)
+
+        def first_only() -> tuple[tf.Tensor, ...]:  # a batch of one without the map_fn loop
+            return tuple(x[tf.newaxis] for x in one_image(tuple(x[0] for x in inputs)))
+
+        def each() -> tuple[tf.Tensor, ...]:
+            return tf.map_fn(one_image, inputs, fn_output_signature=signature)
+
+        batch = boxes.shape[0]
+        if batch is not None:
+            return first_only() if batch == 1 else each()
+        return tf.cond(tf.equal(tf.shape(boxes)[0], 1), first_only, each)
 
     def compute_output_shape(self, input_shape: tuple) -> dict[str, tuple[int | None, ...]]:
         batch = input_shape[0][0]
