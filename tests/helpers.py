@@ -105,3 +105,68 @@ def run_without_sklearn(code: str) -> str:
     done = subprocess.run([sys.executable, "-c", _HIDE_SKLEARN + code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+# -- localhost clusters of worker processes (MultiWorkerMirroredStrategy from TF_CONFIG) --------------------------
+
+#: a hang guard for a cluster (a collective waiting for a dead peer); a quiet 2-core machine needs about 60 s
+CLUSTER_TIMEOUT_S = 600
+
+
+def free_ports(n: int) -> list[int]:
+    """``n`` distinct localhost ports nobody listens on now (bound, read, released together)."""
+    import socket
+
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("localhost", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def localhost_cluster(n: int) -> list[dict[str, Any]]:
+    """The ``TF_CONFIG`` of each of ``n`` workers of one cluster on free localhost ports (worker 0 is chief)."""
+    cluster = {"worker": [f"localhost:{port}" for port in free_ports(n)]}
+    return [{"cluster": cluster, "task": {"type": "worker", "index": i}} for i in range(n)]
+
+
+def start_worker(script: str, out: Path, tf_config: Mapping[str, Any] | None, *args: str) -> subprocess.Popen:
+    """``python -c script out *args`` in the repository root with ``tf_config`` as ``TF_CONFIG`` (None:
+    unset), one OpenMP thread, no GPU; ``out`` is created. stdout and stderr together in ``.stdout``."""
+    import json
+    import os
+
+    out.mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
+    env.update(TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="-1", OMP_NUM_THREADS="1")
+    if tf_config is not None:
+        env["TF_CONFIG"] = json.dumps(tf_config)
+    return subprocess.Popen([sys.executable, "-c", script, str(out), *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, cwd=Path(__file__).resolve().parents[1])
+
+
+def finish_workers(processes: Mapping[str, subprocess.Popen], timeout_s: float = CLUSTER_TIMEOUT_S) -> dict[str, str]:
+    """Wait for all (killing every one left at the deadline, then failing); assert each exited 0.
+
+    Returns:
+        ``{name: its output}``.
+    """
+    import time
+
+    import pytest
+
+    deadline, logs = time.monotonic() + timeout_s, {}
+    try:
+        for name, process in processes.items():
+            logs[name] = process.communicate(timeout=max(1.0, deadline - time.monotonic()))[0]
+    except subprocess.TimeoutExpired:
+        for process in processes.values():
+            process.kill()
+        pytest.fail(f"multi-worker training did not finish within {timeout_s} s: "
+                    + "; ".join(f"{n}: {p.communicate()[0][-1500:]}" for n, p in processes.items()))
+    for name, process in processes.items():
+        assert process.returncode == 0, f"{name} exited {process.returncode}:\n{logs[name][-4000:]}"
+    return logs

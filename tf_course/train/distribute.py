@@ -139,6 +139,37 @@ def worker_temp_name(environ: Mapping[str, str] | None = None) -> str:
     return f"workertemp_{0 if spec is None else spec.task_id}"
 
 
+def save_dir(checkpoint_dir: str | os.PathLike[str], environ: Mapping[str, str] | None = None) -> Any:
+    """Where this process writes the checkpoints meant for ``checkpoint_dir``: the folder itself on the
+    chief (and without a multi-worker ``TF_CONFIG``), ``<checkpoint_dir>/workertemp_<task id>`` on every
+    other worker, which removes it after each save (TensorFlow's multi-worker saving rule)."""
+    from pathlib import Path
+
+    folder = Path(checkpoint_dir)
+    return folder if is_chief(environ) else folder / worker_temp_name(environ)
+
+
+_noticed: set[str] = set()
+
+
+def notice_not_distributed(what: str, why: str) -> bool:
+    """Under a multi-worker ``TF_CONFIG``, say once per process on stderr that ``what`` is not distributed.
+
+    One line, ``tf-course: <what> runs on every worker alone, not distributed (<why>); only the
+    chief's results are kept``: every worker computes the same thing (same seed, same data, no
+    collectives), the chief keeps checkpoints and exports. Returns whether the line was printed
+    (False without a multi-worker ``TF_CONFIG`` and after the first time for ``what``).
+    """
+    import sys
+
+    if not is_multi_worker() or what in _noticed:
+        return False
+    _noticed.add(what)
+    print(f"tf-course: {what} runs on every worker alone, not distributed ({why}); only the chief's results "
+          "are kept", file=sys.stderr)
+    return True
+
+
 _strategy: Any = None
 
 
@@ -183,26 +214,22 @@ def shard_by_data(dataset: Any) -> Any:
     return dataset.with_options(options)
 
 
-def replicate(model: Any, distribution: Any) -> Any:
-    """A copy of the compiled ``model`` built and compiled under ``distribution.scope()``, same weights.
+def created_in_scope(model: Any, distribution: Any) -> bool:
+    """Whether every variable of ``model`` was created under ``distribution.scope()`` (a model built
+    outside it holds plain variables, which the strategy can neither mirror nor all-reduce)."""
+    return all(distribution.extended.variable_created_in_scope(getattr(v, "value", v)) for v in model.variables)
+
+
+def clone_in_scope(model: Any, distribution: Any) -> Any:
+    """A copy of ``model`` built under ``distribution.scope()``, same weights (not compiled).
 
     ``keras.models.clone_model`` (so the model's layers must be serializable: registered custom
-    layers, no Lambda), then the model's weights and its compile configuration
-    (``get_compile_config``: optimizer, loss, metrics, ``jit_compile``...). Its BatchNormalization
-    layers are ``synchronized``: their batch statistics are those of the global batch (all-reduced
-    over the workers), as in a one-worker run, not of each worker's part of it.
-
-    Raises:
-        ValueError: the model is not compiled, or its compile configuration cannot be rebuilt.
+    layers, no Lambda), then the model's weights. Its BatchNormalization layers are
+    ``synchronized``: their batch statistics are those of the global batch (all-reduced over the
+    workers), as in a one-worker run, not of each worker's part of it.
     """
     import keras
 
-    if not getattr(model, "compiled", False):
-        raise ValueError(f"replicate: expected a compiled model, found {model.name!r} not compiled")
-    config = model.get_compile_config()
-    if config is None:
-        raise ValueError(f"replicate: expected a model compiled with serializable arguments, found {model.name!r} "
-                         "without a compile configuration")
     def clone_layer(layer: keras.layers.Layer) -> keras.layers.Layer:
         config = layer.get_config()
         if isinstance(layer, keras.layers.BatchNormalization):
@@ -212,6 +239,26 @@ def replicate(model: Any, distribution: Any) -> Any:
     with distribution.scope():
         clone = keras.models.clone_model(model, clone_function=clone_layer)
         clone.set_weights(model.get_weights())
+    return clone
+
+
+def replicate(model: Any, distribution: Any) -> Any:
+    """A copy of the compiled ``model`` built and compiled under ``distribution.scope()``, same weights.
+
+    :func:`clone_in_scope`, then the model's compile configuration (``get_compile_config``:
+    optimizer, loss, metrics, ``jit_compile``...).
+
+    Raises:
+        ValueError: the model is not compiled, or its compile configuration cannot be rebuilt.
+    """
+    if not getattr(model, "compiled", False):
+        raise ValueError(f"replicate: expected a compiled model, found {model.name!r} not compiled")
+    config = model.get_compile_config()
+    if config is None:
+        raise ValueError(f"replicate: expected a model compiled with serializable arguments, found {model.name!r} "
+                         "without a compile configuration")
+    clone = clone_in_scope(model, distribution)
+    with distribution.scope():
         try:
             clone.compile_from_config(config)
         except (TypeError, ValueError) as exc:
@@ -235,16 +282,40 @@ def copy_back(source: Any, target: Any) -> None:
                 a.assign(b.value if hasattr(b, "value") else b)
 
 
+_sum_functions: dict[int, Any] = {}
+
+
+def all_reduce_sum(distribution: Any, values: list[float]) -> Any:
+    """The sum over all workers of each worker's ``values`` (float64 NumPy (len(values),)), a collective:
+    every worker must call it, and it returns on each only once all have. Compiled once per strategy
+    (an eager ``strategy.run`` of a multi-worker strategy warns of its overhead)."""
+    import tensorflow as tf
+
+    reduce = _sum_functions.get(id(distribution))
+    if reduce is None:
+        def total(value: tf.Tensor) -> tf.Tensor:
+            per_replica = distribution.run(tf.identity, args=(value,))
+            return distribution.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+
+        reduce = tf.function(total).get_concrete_function(tf.TensorSpec([None], tf.float64))
+        _sum_functions[id(distribution)] = reduce
+    return reduce(tf.constant(values, tf.float64)).numpy()
+
+
+def barrier(distribution: Any) -> None:
+    """Return once every worker has called it (a collective of one number; nothing with one worker).
+    What a worker did before it (e.g. the chief's last checkpoint) is done when any worker passes it."""
+    if distribution.num_replicas_in_sync > 1:
+        all_reduce_sum(distribution, [0.0])
+
+
 def consistent_across_workers(distribution: Any, value: int) -> bool:
     """Whether every worker passed the same ``value`` (two all-reduces: the sum and the sum of squares;
     all equal iff ``n * sum(v**2) == sum(v)**2``), the same answer on every worker."""
-    import tensorflow as tf
-
     n = distribution.num_replicas_in_sync
     if n == 1:
         return True
-    per_replica = distribution.run(lambda: tf.constant([float(value), float(value) ** 2], tf.float64))
-    total = distribution.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None).numpy()
+    total = all_reduce_sum(distribution, [float(value), float(value) ** 2])
     return bool(abs(n * total[1] - total[0] ** 2) < 0.5)
 
 

@@ -17,12 +17,27 @@ the number of replicas. With a ``checkpoint_dir`` the loop saves model, optimize
 counter and the state of the model's random layers (dropout's ``SeedGenerator``) through
 ``tf.train.CheckpointManager`` and, when started again, resumes from the last checkpoint with the
 history recorded so far, the input order and the dropout masks of the epochs after it.
+
+Without a ``strategy`` argument the Trainer trains under :func:`tf_course.train.distribute.strategy`:
+TensorFlow's default strategy (nothing changes: no replicas, the same graph as a plain loop) unless
+``TF_CONFIG`` names several workers, and then a ``MultiWorkerMirroredStrategy``. There, every
+worker builds the model and optimizer under its scope (a model built outside it is cloned into
+it), a dataset's batches are *global* batches split over the workers (``AutoShardPolicy.DATA``),
+a full batch (:meth:`Trainer.fit_full_batch`, :meth:`Trainer.global_step`) is split into one
+contiguous share per worker, each replica's gradient of ``sum(its losses) / global batch size``
+is all-reduced (summed) before the update, so every step is the step of a one-worker run on the
+same global batch, and the reported losses are sums over all workers. Only the chief keeps
+checkpoints in ``checkpoint_dir``; every other worker saves into ``workertemp_<task id>`` inside
+it and removes that after each save (:func:`~tf_course.train.distribute.save_dir`), and a resume
+reads the chief's checkpoint on every worker (a folder all workers share). Layers that draw random
+numbers (dropout) draw them per replica, so such a model does not repeat a one-worker run's masks.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import shutil
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -32,6 +47,7 @@ import keras
 import tensorflow as tf
 
 from tf_course.atomic import write_json_atomic
+from tf_course.train import distribute
 from tf_course.train.checkpoints import skip_epochs
 from tf_course.train.history import History
 from tf_course.train.progress import Progress
@@ -62,10 +78,12 @@ class Trainer:
     """Builds a model and optimizer under a strategy and trains them with a compiled loop.
 
     Args:
-        build_model: returns a fresh ``keras.Model`` (called inside ``strategy.scope()``).
+        build_model: returns a fresh ``keras.Model`` (called inside ``strategy.scope()``; a model
+            whose variables were created outside it is cloned into it, same weights).
         loss: per-example loss ``loss(y_true, y_pred) -> (batch,)``.
         optimizer: returns a fresh ``keras.optimizers.Optimizer`` (called inside the scope).
-        strategy: a ``tf.distribute.Strategy``; the default strategy when None.
+        strategy: a ``tf.distribute.Strategy``; None: :func:`tf_course.train.distribute.strategy`
+            (the default strategy, or ``MultiWorkerMirroredStrategy`` under a multi-worker ``TF_CONFIG``).
 
     Example:
         >>> trainer = Trainer(build, keras.losses.binary_crossentropy,
@@ -80,14 +98,22 @@ class Trainer:
         optimizer: Callable[[], keras.optimizers.Optimizer],
         strategy: tf.distribute.Strategy | None = None,
     ) -> None:
-        self.strategy = strategy or tf.distribute.get_strategy()
+        self.strategy = strategy or distribute.strategy()  # ValueError for a malformed TF_CONFIG
         self.loss = loss
+        #: trains under this process's MultiWorkerMirroredStrategy (TF_CONFIG names several workers)
+        self.multi_worker = (distribute.is_multi_worker()
+                             and isinstance(self.strategy, tf.distribute.MultiWorkerMirroredStrategy))
+        default = self.strategy is tf.distribute.get_strategy() and not tf.distribute.has_strategy()
         with self.strategy.scope():
-            self.model = build_model()
+            model = build_model()
+            if not default and not distribute.created_in_scope(model, self.strategy):  # plain variables
+                model = distribute.clone_in_scope(model, self.strategy)
+            self.model = model
             self.optimizer = optimizer()
             self.optimizer.build(self.model.trainable_variables)
             self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
-        self._plain = strategy is None and not tf.distribute.has_strategy()  # default strategy: no replicas
+        # default strategy: no replicas
+        self._plain = strategy is None and not tf.distribute.has_strategy() and not self.multi_worker
         self._concrete: dict[Any, Any] = {}  # (loop, input specs) -> its ConcreteFunction, traced once
 
     @property
@@ -125,6 +151,32 @@ class Trainer:
         # Reported epoch loss: mean per-example loss plus the penalty (the course's L2 "cost").
         return tf.reduce_sum(per_example) + penalty * n, n
 
+    def _share_step(self, x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """:meth:`_replica_step` on this replica's contiguous share of the global batch ``x``, ``y``
+        (rows ``m i // n`` to ``m (i + 1) // n`` for replica ``i`` of ``n``)."""
+        ctx = tf.distribute.get_replica_context()
+        m = tf.shape(y)[0]
+        i, n = ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+        begin, end = m * i // n, m * (i + 1) // n
+        return self._replica_step(x[begin:end], y[begin:end])
+
+    def global_step(self, x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """One update on the global batch ``x`` (m, ...), ``y`` (m, ...), from a compiled loop.
+
+        Call it in the cross-replica context (a ``tf.function`` loop of the Trainer or a subclass,
+        not inside ``strategy.run``). Every replica trains on its share of the batch and the
+        gradients are all-reduced, so the update is a one-worker run's on the whole batch.
+
+        Returns:
+            (sum of the per-example losses plus ``m`` times the penalty, ``m``) over the whole
+            global batch, as tensors: their ratio is the batch's mean loss.
+        """
+        if self._plain:  # the default strategy: one replica, the whole batch
+            return self.strategy.run(self._replica_step, args=(x, y))
+        loss_sum, n = self.strategy.run(self._share_step, args=(x, y))
+        return (self.strategy.reduce(tf.distribute.ReduceOp.SUM, loss_sum, axis=None),
+                self.strategy.reduce(tf.distribute.ReduceOp.SUM, n, axis=None))
+
     def _train_epochs_body(self, iterator: Any, steps: tf.Tensor, n_epochs: tf.Tensor) -> tf.Tensor:
         """``n_epochs`` epochs of ``steps`` batches; returns each epoch's mean loss, float32 (n_epochs,)."""
         strategy = self.strategy
@@ -152,12 +204,11 @@ class Trainer:
 
         Returns the losses of the epochs that are multiples of ``record_every``, float32 (records,).
         """
-        strategy = self.strategy
         offset = (first + record_every - 1) // record_every  # index of the first recorded epoch's record
         size = (first + n_epochs + record_every - 1) // record_every - offset
         losses = tf.TensorArray(tf.float32, size=tf.cast(size, tf.int32), element_shape=())
         for e in tf.range(first, first + n_epochs):
-            loss_sum, n = strategy.run(self._replica_step, args=(x, y))
+            loss_sum, n = self.global_step(x, y)
             if e % record_every == 0:
                 losses = losses.write(tf.cast(e // record_every - offset, tf.int32),
                                       tf.cast(loss_sum, tf.float32) / tf.cast(n, tf.float32))
@@ -216,7 +267,8 @@ class Trainer:
         skip_epochs(dataset, min(int(self.epoch.numpy()), epochs))
         # One iterator for the whole run: creating one per epoch costs far more than a
         # full-batch step on small data.
-        iterator = iter(self.strategy.experimental_distribute_dataset(dataset.repeat()))
+        repeated = distribute.shard_by_data(dataset.repeat()) if self.multi_worker else dataset.repeat()
+        iterator = iter(self.strategy.experimental_distribute_dataset(repeated))
         steps_t = tf.constant(steps, dtype=tf.int64)
         start = int(self.epoch.numpy())
         progress = Progress(epochs, "epoch", verbose=verbose)
@@ -262,7 +314,8 @@ class Trainer:
         loss before that epoch's update, as :meth:`fit` records it: the same numbers). Without
         progress (``verbose`` False) and checkpoints the whole run is one call; with progress,
         calls are sized to end about every :data:`PROGRESS_SECONDS`; calls also end at every
-        checkpoint. Under a ``tf.distribute`` strategy this is :meth:`fit` on a one-batch dataset.
+        checkpoint. Under a ``tf.distribute`` strategy each replica trains on its share of the
+        batch (:meth:`global_step`).
 
         Args:
             x, y: the whole training set, e.g. float32 (m, n_x) and (m, 1).
@@ -278,12 +331,6 @@ class Trainer:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"fit_full_batch: {name}: expected an integer >= 1, found {value!r}")
         x, y = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
-        if not self._plain:
-            history = self.fit(tf.data.Dataset.from_tensors((x, y)), epochs, checkpoint_dir, checkpoint_every,
-                               max_to_keep, verbose, epochs_per_call=epochs_per_call)
-            keep = [i for i, e in enumerate(history.epoch) if e % record_every == 0]
-            return History([history.epoch[i] for i in keep],
-                           {k: [v[i] for i in keep] for k, v in history.history.items()})
         history, manager = History(), None
         if checkpoint_dir is not None:
             manager, history = self.open_checkpoint(checkpoint_dir, max_to_keep)
@@ -324,16 +371,31 @@ class Trainer:
         The checkpoint holds model, optimizer, :attr:`epoch` and the states of the model's random
         layers (:func:`seed_states`), so that dropout after a resume draws the masks an
         uninterrupted run draws. The history is truncated to the restored epoch count.
+
+        Multi-worker: every worker restores the chief's last checkpoint in ``checkpoint_dir`` (all
+        of them must find the same one, else ValueError), and the manager of a worker other than
+        the chief saves into its ``workertemp_<task id>`` (see :meth:`save_checkpoint`).
+
+        Raises:
+            ValueError: multi-worker, and the workers found different checkpoints.
         """
         objects: dict[str, Any] = {"model": self.model, "optimizer": self.optimizer, "epoch": self.epoch}
         rng = seed_states(self.model)
         if rng:  # only then: checkpoints of models without random layers keep their layout
             objects["rng"] = rng
         checkpoint = tf.train.Checkpoint(**objects)
-        manager = tf.train.CheckpointManager(checkpoint, str(checkpoint_dir), max_to_keep=max_to_keep)
+        write_dir = distribute.save_dir(checkpoint_dir) if self.multi_worker else Path(checkpoint_dir)
+        manager = tf.train.CheckpointManager(checkpoint, str(write_dir), max_to_keep=max_to_keep)
+        latest = tf.train.latest_checkpoint(str(checkpoint_dir)) if self.multi_worker else manager.latest_checkpoint
+        if self.multi_worker:
+            found = 0 if latest is None else int(latest.rpartition("-")[2])
+            if not distribute.consistent_across_workers(self.strategy, found):
+                raise ValueError(f"{checkpoint_dir}: expected every worker to find the same checkpoint there, "
+                                 "found different ones (the folder must be on a filesystem all workers share); "
+                                 "rerun with --restart to start afresh")
         history = History()
-        if manager.latest_checkpoint:
-            checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+        if latest:
+            checkpoint.restore(latest).assert_existing_objects_matched()
             history = self._load_history(Path(checkpoint_dir))
             history.truncate(int(self.epoch.numpy()))
         return manager, history
@@ -342,10 +404,22 @@ class Trainer:
         """Save the history, then the checkpoint numbered ``epochs_done`` (see :meth:`open_checkpoint`).
 
         History first: a crash between the two leaves a history that is longer than the checkpoint,
-        which the resume truncates, never one that is shorter.
+        which the resume truncates, never one that is shorter. Every worker of a multi-worker run
+        saves (saving may need the collectives); one that is not the chief saves into its
+        ``workertemp_<task id>`` folder and removes it, and no worker goes on before all have
+        (:func:`~tf_course.train.distribute.barrier`): then the chief's checkpoint is complete for
+        any worker that reads it, and no temporary folder is left in ``checkpoint_dir``.
         """
-        write_json_atomic(Path(manager.directory) / HISTORY_FILE, history.to_json())
-        manager.save(checkpoint_number=epochs_done)
+        temporary = self.multi_worker and not distribute.is_chief()
+        try:
+            Path(manager.directory).mkdir(parents=True, exist_ok=True)
+            write_json_atomic(Path(manager.directory) / HISTORY_FILE, history.to_json())
+            manager.save(checkpoint_number=epochs_done)
+        finally:
+            if temporary:
+                shutil.rmtree(manager.directory, ignore_errors=True)
+        if self.multi_worker:
+            distribute.barrier(self.strategy)
 
     @staticmethod
     def _load_history(checkpoint_dir: Path) -> History:

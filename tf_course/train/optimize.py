@@ -5,6 +5,12 @@ of ``loss_fn(variable)["total"]``. The steps run inside a ``tf.function`` that l
 times and returns the ``k`` steps' named losses stacked, so Python runs once per chunk of ``k``
 steps (once per ``callback_every`` steps with a callback), not once per step; the function is
 traced once for all chunk lengths.
+
+Not distributed: there is one variable (one image) and no batch to split over workers, so under a
+multi-worker ``TF_CONFIG`` every worker runs the same optimisation on its own (same start, no
+collectives, the same result), says so once on stderr
+(:func:`~tf_course.train.distribute.notice_not_distributed`), and only the chief keeps what the
+pipeline writes.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tf_course.train import distribute
 from tf_course.train.history import History
 from tf_course.train.progress import Progress
 
@@ -94,6 +101,8 @@ def optimize_variable(
         verbose: :class:`~tf_course.train.progress.Progress` on stderr (a bar on a TTY, else one
             line every tenth of the run).
 
+    Under a multi-worker ``TF_CONFIG`` it runs on every worker alone (see the module's note).
+
     Returns:
         A :class:`~tf_course.train.history.History` with ``epoch == [0, ..., steps - 1]`` and
         ``history[name][i]`` the loss ``name`` of step ``i``, computed before update ``i``.
@@ -120,6 +129,8 @@ def optimize_variable(
                          f"{variable.dtype.name}")
     if not optimizer.built:
         optimizer.build([variable])
+    distribute.notice_not_distributed("optimize_variable (style transfer)",
+                                      "it optimises one variable: there is no batch to split over the workers")
 
     names: list[str] = []  # the loss names, in loss_fn's order, known once the step is traced
 
