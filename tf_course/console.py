@@ -36,6 +36,10 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
 NO_GPU_NOISE = ("All log messages before absl::InitializeLog", "cudart_stub.cc", "cuda_platform.cc",
                 "cuInit", "cuda_executor.cc", "cuda_diagnostics.cc", "Unable to register cu")
 
+#: the notice TensorFlow prints at import whenever oneDNN is on (``TF_ENABLE_ONEDNN_OPTS=1``), whatever
+#: ``TF_CPP_MIN_LOG_LEVEL`` says: always dropped
+ONEDNN_NOTICE = "oneDNN custom operations are on"
+
 
 def describe(exc: BaseException) -> str:
     """The message of ``exc`` as one would print it: an OSError's "strerror: filename", a KeyError unquoted."""
@@ -60,10 +64,11 @@ def import_tensorflow_quietly(debug: bool = False) -> None:
     """Import TensorFlow without the CUDA lines it prints on a machine that has no GPU.
 
     Sets ``TF_CPP_MIN_LOG_LEVEL=2`` (C++ info and warnings off) unless the user set it, then imports
-    TensorFlow and looks for GPUs with the process's stderr captured. Those lines are written
-    by native code before TensorFlow's logging is set up, so no setting silences them. When no
-    GPU is found, the lines in :data:`NO_GPU_NOISE` are dropped and everything else is written
-    back; with a GPU (or ``debug``), everything is written back.
+    TensorFlow and looks for GPUs with the process's stderr captured. Those lines are written by
+    native code before TensorFlow's logging is set up, so no setting silences them. The oneDNN
+    notice (:data:`ONEDNN_NOTICE`) is always dropped; when no GPU is found, the lines in
+    :data:`NO_GPU_NOISE` are dropped too; everything else is written back. With ``debug``, nothing
+    is captured.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if "tensorflow" in sys.modules or debug:
@@ -83,5 +88,5 @@ def import_tensorflow_quietly(debug: bool = False) -> None:
             captured.seek(0)
             lines = captured.read().decode(errors="replace").splitlines()
     for line in lines:
-        if gpus or not any(noise in line for noise in NO_GPU_NOISE):
+        if ONEDNN_NOTICE not in line and (gpus or not any(noise in line for noise in NO_GPU_NOISE)):
             print(line, file=sys.stderr)
