@@ -75,3 +75,38 @@ def test_a_multi_worker_config_after_the_first_op_says_when_to_create_the_strate
     monkeypatch.setattr(distribute, "_strategy", None)
     with pytest.raises(RuntimeError, match=r"must be created before TensorFlow runs its first op.*strategy\(\)"):
         distribute.strategy()
+
+
+def test_only_the_chief_saves_into_the_checkpoint_folder_itself(tmp_path):
+    assert distribute.save_dir(tmp_path, {}) == tmp_path
+    assert distribute.save_dir(tmp_path, config(TWO, index=0)) == tmp_path
+    assert distribute.save_dir(tmp_path, config(TWO, index=1)) == tmp_path / "workertemp_1"
+
+
+def test_what_is_not_distributed_says_so_once_and_only_on_a_cluster(monkeypatch, capsys):
+    monkeypatch.setattr(distribute, "_noticed", set())
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    assert not distribute.notice_not_distributed("optimize_variable", "one variable")
+    monkeypatch.setenv("TF_CONFIG", config(TWO, index=1)["TF_CONFIG"])
+    assert distribute.notice_not_distributed("optimize_variable", "one variable")
+    assert not distribute.notice_not_distributed("optimize_variable", "one variable")
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == ["tf-course: optimize_variable runs on every worker alone, not distributed (one variable); "
+                     "only the chief's results are kept"]
+
+
+def test_a_trainer_without_tf_config_has_no_strategy_and_a_malformed_one_stops_it(monkeypatch):
+    import keras
+
+    from tf_course.train import Trainer
+
+    def build() -> keras.Model:
+        inputs = keras.Input((3,))
+        return keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(inputs))
+
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    trainer = Trainer(build, keras.losses.binary_crossentropy, lambda: keras.optimizers.SGD(0.1))
+    assert trainer.strategy is tf.distribute.get_strategy() and not trainer.multi_worker and trainer._plain
+    monkeypatch.setenv("TF_CONFIG", "not json")
+    with pytest.raises(ValueError, match="TF_CONFIG: expected JSON"):
+        Trainer(build, keras.losses.binary_crossentropy, lambda: keras.optimizers.SGD(0.1))

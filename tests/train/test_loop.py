@@ -113,6 +113,7 @@ def test_history_truncate_and_json_round_trip():
 
 
 def test_mirrored_strategy_over_two_logical_cpus_matches_single_device():
+    # the dataset loop, then the full-batch loop on a model built outside the strategy's scope
     # Logical devices must be configured before TensorFlow starts, so this runs in its own process.
     script = textwrap.dedent("""
         import tensorflow as tf
@@ -135,10 +136,22 @@ def test_mirrored_strategy_over_two_logical_cpus_matches_single_device():
                 assert strategy.num_replicas_in_sync == 2, strategy.num_replicas_in_sync
         np.testing.assert_allclose(out["one"][0], out["mirrored"][0], rtol=1e-5)
         np.testing.assert_allclose(out["one"][1], out["mirrored"][1], rtol=1e-5, atol=1e-6)
+        # full batch (each replica its contiguous share: rows 0-4 and 5-9), the model built outside the
+        # strategy's scope (cloned into it, same weights)
+        full = {}
+        for name, strategy in [("one", None), ("mirrored", tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))]:
+            outside = build()  # zero initial weights
+            t = Trainer(lambda: outside, keras.losses.binary_crossentropy, lambda: keras.optimizers.SGD(0.1),
+                        strategy=strategy)
+            assert (t.model is outside) == (strategy is None)
+            full[name] = (t.fit_full_batch(x, y, 6, verbose=False).history["loss"], t.model.get_weights()[0])
+        np.testing.assert_allclose(full["one"][0], full["mirrored"][0], rtol=1e-5)
+        np.testing.assert_allclose(full["one"][1], full["mirrored"][1], rtol=1e-5, atol=1e-6)
+        assert full["one"][0][-1] < full["one"][0][0]
         print("OK", out["mirrored"][0])
     """)
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+                          timeout=600, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.startswith("OK")
 
