@@ -73,8 +73,26 @@ def test_run_quick_on_standin_writes_export_and_report(tmp_path, capsys, monkeyp
     assert entry["exports"] == [str(out / "quick" / "logistic_regression" / "1")]  # a quick run's: apart
     assert (out / "quick" / "logistic_regression" / "1" / "saved_model.pb").is_file()
     assert entry["seconds"] > 0
+    # the shared export checker's start-up is its own line, not part of the assignment's own time
+    checker = report["run"]["export_checker"]
+    assert checker["used"] >= 1 and checker["startup_seconds"] > 0 and 0 <= entry["checker_wait_seconds"]
     table = capsys.readouterr().out
     assert "logistic_regression" in table and "cat=synthetic" in table
+    assert "export checker (a fresh process without tf_course" in table
+
+
+def test_the_checker_line_of_the_table():
+    from tf_course.report import ResultEntry, checker_line, format_table
+
+    used = {"started": 1, "used": 1, "startup_seconds": 4.62, "startup_cpu_seconds": 4.1, "waited_seconds": 0.31}
+    assert checker_line(used) == ("export checker (a fresh process without tf_course, shared by the run's exports): "
+                                  "TensorFlow start-up 4.6 s, 0.3 s of it not overlapped with the pipelines "
+                                  "(left out of their times)")
+    assert "2 processes (restarted)" in checker_line({**used, "started": 2, "used": 2})
+    assert checker_line({"started": 1, "used": 0}) == "export checker: started, never asked (nothing was exported)"
+    table = format_table([ResultEntry("tf_intro", "C2W3", "ok", seconds=1.0)], checker=used, width=200)
+    assert checker_line(used) in table.splitlines()
+    assert "export checker" not in format_table([ResultEntry("tf_intro", "C2W3", "ok")])
 
 
 def test_failing_pipeline_gives_nonzero_exit_and_is_reported(tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import textwrap
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,9 @@ class ResultEntry:
 
     ``error`` is the whole message of a user error (``error_kind`` ``"user"``: a bad course file,
     a missing file) or the traceback of a bug (``"bug"``); ``fixed_seed``: the numbers do not
-    depend on ``--seed``; ``notes``: what the metrics the course does not have mean.
+    depend on ``--seed``; ``notes``: what the metrics the course does not have mean. ``seconds``
+    is the pipeline's own wall-clock time: the time its exports spent waiting for the run's shared
+    export checker to start (``checker_wait_seconds``) is left out, and reported once for the run.
     """
 
     name: str
@@ -35,6 +38,7 @@ class ResultEntry:
     error_kind: str | None = None  # "user" or "bug" when failed
     fixed_seed: bool = False
     notes: dict[str, str] = field(default_factory=dict)
+    checker_wait_seconds: float = 0.0
 
 
 def write_report(path: str | Path, results: list[ResultEntry], run: dict[str, Any]) -> Path:
@@ -115,11 +119,28 @@ def _rows(cells: tuple[str, str, str], widths: tuple[int, int, int], indent: str
     return lines
 
 
+def checker_line(checker: Mapping[str, Any]) -> str:
+    """The run table's line for the shared export checker (``checker``: what
+    :func:`tf_course.export.verify.checker_startup` returns), e.g. ``"export checker (a fresh
+    process without tf_course, shared by the run's exports): TensorFlow start-up 4.6 s, 0.3 s of it
+    not overlapped with the pipelines (left out of their times)"``."""
+    started = int(checker.get("started", 0))
+    if not int(checker.get("used", started)):
+        return "export checker: " + ("started, never asked (nothing was exported)" if started else "not started")
+    processes = "" if started == 1 else f", {started} processes (restarted)"
+    return (f"export checker (a fresh process without tf_course, shared by the run's exports{processes}): "
+            f"TensorFlow start-up {float(checker.get('startup_seconds', 0.0)):.1f} s, "
+            f"{float(checker.get('waited_seconds', 0.0)):.1f} s of it not overlapped with the pipelines "
+            "(left out of their times)")
+
+
 def format_table(
     results: list[ResultEntry], quick: bool = False, width: int = TABLE_WIDTH, exports: str | Path | None = None,
+    checker: Mapping[str, Any] | None = None,
 ) -> str:
     """A plain-text report at most ``width`` columns wide: per assignment a header line (name, section,
-    data, seconds), then its metrics beside the course's reference, then a legend (which says where
+    data, seconds), then its metrics beside the course's reference, then the export checker's
+    start-up when ``checker`` is given (:func:`checker_line`), then a legend (which says where
     a quick run's exports went: ``exports``, e.g. ``saved_models/quick``).
 
     The reference is shown only where :func:`comparable` (never beside a synthetic stand-in's number);
@@ -151,6 +172,8 @@ def format_table(
             lines.extend(_rows((key, _fmt(value), reference), widths))
             if key in r.notes:
                 notes[key] = r.notes[key]
+    if checker is not None:
+        lines.extend(_wrap(checker_line(checker), width, break_words=False))
     legend = ["Course: the course's published number, shown only where the data is the course's or "
               "generated as the course generates it."]
     if hidden:

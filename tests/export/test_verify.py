@@ -65,8 +65,18 @@ def test_a_request_cut_short_never_hands_its_late_reply_to_the_next_one(export_d
     pid = checker_probe()["pid"]
     with pytest.raises(RuntimeError, match="did not answer within 0 s"):
         run_signatures(export_dir, {"serving_default": {"x": VALUES}}, timeout=1e-6)
-    assert checker_probe()["pid"] != pid  # the interrupted checker was killed, not reused out of step
+    before = verify_module.checker_startup()
+    verify_module.start_checker()  # what `tf-course run` does first: start it, do not wait for it
+    started = verify_module._checker
+    assert started.process.pid != pid and started.ready is None
+    assert checker_probe()["pid"] == started.process.pid  # the interrupted checker was killed, not reused
     np.testing.assert_array_equal(_served(export_dir), [[3.0]])
+    # its ready line (read by the first request) says how long its TensorFlow import took
+    assert started.ready["pid"] == started.process.pid and started.ready["startup_seconds"] > 0
+    after = verify_module.checker_startup()
+    assert (after["started"], after["used"]) == (before["started"] + 1, before["used"] + 1)
+    assert after["startup_seconds"] > before["startup_seconds"]
+    assert after["waited_seconds"] == pytest.approx(before["waited_seconds"] + started.waited_seconds, abs=2e-3)
 
 
 def test_the_checker_stops_when_its_parent_exits(tmp_path):

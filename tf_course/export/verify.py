@@ -7,8 +7,12 @@ temporary directory that is always removed) and a description of every signature
 outputs (dtype, shape), which becomes the export's manifest entry ``signatures``.
 
 TensorFlow's start-up (seconds) is paid once per run, not once per export: the checker is started
-on the first request, reused by later ones (each loads its SavedModel afresh and drops it after),
-and shut down when this process exits. If it dies, it is restarted once for the request.
+on the first request, or earlier with :func:`start_checker` (``tf-course run`` starts it before its
+first pipeline, so that its TensorFlow import overlaps the run's own work), reused by later
+requests (each loads its SavedModel afresh and drops it after), and shut down when this process
+exits. If it dies, it is restarted once for the request. The child's first line says it is ready
+and how long its TensorFlow import took; :func:`checker_startup` sums that and the time requests
+were blocked waiting for it, which the run report shows as a line of its own.
 
 Serving readiness (:func:`check_serving_ready`): TF Serving's layout ``<base>/<name>/<integer
 version>/`` with ``saved_model.pb`` and ``variables/`` (:func:`check_serving_layout`), and every
@@ -38,6 +42,8 @@ import numpy as np
 # The checker: one JSON request per line on stdin, one JSON reply per line on the original stdout
 # (fd 1 is pointed at stderr so that nothing TensorFlow prints can corrupt the replies).
 _CHILD = r"""
+import time
+started = time.monotonic()
 import gc
 import json
 import os
@@ -84,6 +90,10 @@ def check(export_dir, signatures, folder):
         arrays = {k: a.astype(bytes) if a.dtype == object else a for k, a in arrays.items()}  # strings: not pickled
         np.savez(os.path.join(folder, f"outputs{i}.npz"), **arrays)
 
+# the first line says the checker is ready: TensorFlow imported, in this many seconds (wall, CPU)
+replies.write(json.dumps({"ready": True, "pid": os.getpid(), "startup_seconds": time.monotonic() - started,
+                          "startup_cpu_seconds": time.process_time()}) + "\n")
+replies.flush()
 for line in sys.stdin:
     request = json.loads(line)
     try:
@@ -130,6 +140,11 @@ class Checker:
         self._stdin: IO[bytes] = self.process.stdin  # type: ignore[assignment]  # PIPE: never None
         self._stdout: IO[bytes] = self.process.stdout  # type: ignore[assignment]
         self._buffer = b""
+        #: the child's first line once read: ``{"ready": True, "pid", "startup_seconds",
+        #: "startup_cpu_seconds"}`` (its TensorFlow import); None before
+        self.ready: dict[str, Any] | None = None
+        #: seconds requests spent blocked waiting for that line (the start-up not overlapped with other work)
+        self.waited_seconds = 0.0
 
     @property
     def alive(self) -> bool:
@@ -142,19 +157,38 @@ class Checker:
         Raises:
             CheckerDied: the child exited. RuntimeError: it did not answer in time (it is then killed).
         """
+        deadline = time.monotonic() + timeout
+        try:
+            self._await_ready(deadline, timeout)
+        except BaseException:  # Ctrl-C or a start-up past the deadline: not reused half-started
+            self.close(kill=True)
+            raise
         try:
             self._stdin.write((json.dumps(message) + "\n").encode())
             self._stdin.flush()
         except (BrokenPipeError, OSError) as exc:
             raise CheckerDied(f"the checker process exited before the request:{self.stderr_tail()}") from exc
         try:
-            return self._reply(timeout)
+            return self._reply(deadline, timeout)
         except BaseException:  # Ctrl-C or a timeout mid-request: its late reply would answer the next one
             self.close(kill=True)
             raise
 
-    def _reply(self, timeout: float) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
+    def _await_ready(self, deadline: float, timeout: float) -> None:
+        """Read the child's first line (TensorFlow imported) unless already read; the time blocked
+        here is added to :attr:`waited_seconds`."""
+        if self.ready is not None:
+            return
+        blocked = time.monotonic()
+        try:
+            hello = self._reply(deadline, timeout)
+        finally:
+            self.waited_seconds += time.monotonic() - blocked
+        if not hello.get("ready"):
+            raise RuntimeError(f"the checker process: expected its ready line first, found {hello}")
+        self.ready = hello
+
+    def _reply(self, deadline: float, timeout: float) -> dict[str, Any]:
         while b"\n" not in self._buffer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:  # a slow export, not a dead checker: no second try
@@ -198,11 +232,14 @@ class Checker:
 
 _checker: Checker | None = None
 _lock = threading.Lock()
+#: start-up figures of the checkers this process started and then closed (:func:`checker_startup`)
+_closed: list[tuple[dict[str, Any] | None, float]] = []
 
 
 def _shutdown() -> None:
     global _checker
     if _checker is not None:
+        _closed.append((_checker.ready, _checker.waited_seconds))
         _checker.close()
         _checker = None
 
@@ -213,10 +250,43 @@ atexit.register(_shutdown)
 def _current_checker() -> Checker:
     global _checker
     if _checker is None or not _checker.alive:
-        if _checker is not None:
-            _checker.close()
+        _shutdown()  # a dead one's pipes and stderr file
         _checker = Checker()
     return _checker
+
+
+def start_checker() -> None:
+    """Start the shared checker process now, without waiting for it (its TensorFlow import then
+    overlaps whatever this process does next: ``tf-course run`` calls it before the first pipeline).
+
+    A no-op when one is running. The first request waits for it to be ready; how long it waited
+    and how long its start-up took: :func:`checker_startup`.
+    """
+    with _lock:
+        _current_checker()
+
+
+def checker_startup() -> dict[str, Any]:
+    """What the checker processes of this process cost to start, for a run's report.
+
+    Returns:
+        ``{"started": n, "used": u, "startup_seconds": s, "startup_cpu_seconds": c, "waited_seconds": w}``:
+        ``n`` checker processes started, ``u`` of them asked something, ``s`` / ``c`` the wall / CPU
+        seconds the TensorFlow imports of those ``u`` took, ``w`` the seconds requests were blocked
+        waiting for them (the part of the start-up that no other work overlapped).
+    """
+    with _lock:
+        states = [*_closed, *([(_checker.ready, _checker.waited_seconds)] if _checker is not None else [])]
+    ready = [hello for hello, _ in states if hello is not None]
+    return {"started": len(states), "used": len(ready),
+            "startup_seconds": round(sum(h["startup_seconds"] for h in ready), 3),
+            "startup_cpu_seconds": round(sum(h["startup_cpu_seconds"] for h in ready), 3),
+            "waited_seconds": round(sum(waited for _, waited in states), 3)}
+
+
+def checker_waited_seconds() -> float:
+    """Seconds requests of this process have been blocked waiting for a checker's start-up, so far."""
+    return checker_startup()["waited_seconds"]
 
 
 def _ask(message: dict[str, Any], timeout: float) -> dict[str, Any]:
