@@ -51,12 +51,16 @@ class FitResult:
     Attributes:
         history: ``fit``'s per-epoch values, ``history.history == {"loss": [...], "accuracy": [...]}``,
             with each epoch's wall-clock seconds in ``history.seconds``.
-        images_per_second: training throughput over the steady epochs
-            (:meth:`~tf_course.train.callbacks.EpochTimer.images_per_second`).
+        images_per_second: training throughput over the steady steps: every step but the first,
+            which traces the train step and optimises its graph
+            (:meth:`~tf_course.train.callbacks.EpochTimer.steady_images_per_second`).
         test_loss, test_accuracy: ``model.evaluate`` on the test set (after the BatchNorm
             recalibration when there was one).
         before_recalibration: ``{"test_loss", "test_accuracy"}`` with the moving statistics
             ``fit`` left, when BatchNorm was recalibrated; else None.
+        first_epoch_overhead: seconds the first epoch took beyond its images at the steady rate
+            (tracing, graph optimisation; :meth:`~tf_course.train.callbacks.EpochTimer.first_epoch_overhead`);
+            None with a single training step, or when every epoch was restored from a checkpoint.
     """
 
     history: History
@@ -64,6 +68,7 @@ class FitResult:
     test_loss: float
     test_accuracy: float
     before_recalibration: dict[str, float] | None = None
+    first_epoch_overhead: float | None = None
 
     @property
     def epoch_seconds(self) -> list[float]:
@@ -140,10 +145,12 @@ def fit_image_classifier(
     if recalibrate:
         before = evaluate()
         recalibrate_batch_norm(model, train[0], batch_size)
+    images = len(train[0])
     return FitResult(
         history=history,
-        images_per_second=timer.images_per_second(len(train[0])) if timer.seconds else steady_rate(
-            history.seconds, len(train[0])),
+        images_per_second=timer.steady_images_per_second(images, batch_size) if timer.seconds else steady_rate(
+            history.seconds, images),
         **evaluate(),
         before_recalibration=before,
+        first_epoch_overhead=timer.first_epoch_overhead(images, batch_size),
     )
