@@ -254,11 +254,11 @@ def run(ctx: RunContext) -> PipelineOutput:
         "course_model_params": int(build_course_model().count_params()),
         "model": kind,
         "train_examples": len(train),
-        "epochs": budget.epochs,
+        "epochs": len(history.history["loss"]),  # with those a resumed run restored from its checkpoint
         "losses": [float(v) for v in history.history["loss"]],
         "train_seconds": budget.wall_seconds,
         "train_cpu_seconds": budget.cpu_seconds,
-        "train_examples_per_second": len(train) * budget.epochs / budget.wall_seconds,
+        "train_examples_per_second": len(train) * budget.epochs / max(budget.wall_seconds, 1e-9),  # this process
         "train_examples_per_cpu_second": len(train) * budget.epochs / max(budget.cpu_seconds, 1e-9),
         "synthesis_examples_per_second": train.examples_per_second,
     })
