@@ -36,6 +36,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1, help="BLAS and TensorFlow threads (0: library default)")
     args = parser.parse_args()
+    import tf_course  # noqa: F401 - before TensorFlow: any oneDNN default the package sets applies
+
     if args.threads:  # before NumPy / TensorFlow start their thread pools
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = str(args.threads)

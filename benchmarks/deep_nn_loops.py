@@ -13,8 +13,10 @@ the same initial parameters, for the same number of iterations:
 - ``whole_loop``: the Keras twin stepped by one ``tf.function`` holding the whole ``tf.range``
   loop, traced once (the floor for a Keras twin).
 
-``--onednn on`` turns TensorFlow's oneDNN kernels on (``TF_ENABLE_ONEDNN_OPTS=1``; TF leaves
-them off on CPUs without AVX-512, as on the 2-core machine this was written on).
+``--onednn on`` / ``off`` sets ``TF_ENABLE_ONEDNN_OPTS`` for the run (TensorFlow's oneDNN kernels;
+TF 2.21 leaves them off on CPUs without AVX-512, as on the 2-core machine this was written on);
+without it the environment's setting applies, else TF's default. ``tf_course`` is imported before
+TensorFlow, so a default the package may set applies too. The header line says what TF runs with.
 
 The variants run in turn, ``--repeats`` rounds (interleaved, so load on a shared machine hits
 all of them alike); the median of each is reported, and the ratios of medians.
