@@ -4,15 +4,11 @@ the course's ``fit`` helper; the result equals a one-worker run with the same gl
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.helpers import finish_workers, localhost_cluster, start_worker
 
 # One process of the run: TF_CONFIG in its environment, argv = out folder. The strategy is created
 # on the import of tf_course.train (before any TensorFlow op), then the HappyModel pipeline's own
@@ -55,58 +51,15 @@ result["checkpoint_files"] = {kind: sorted(p.name for p in (out / f"{kind}_check
 result["cpu_s"] = time.process_time() - t0
 (out / "result.json").write_text(json.dumps(result))
 """
-TIMEOUT_S = 600  # a hang guard (a collective waiting for a dead peer); a quiet 2-core machine needs about 60 s
-
-
-def free_ports(n: int) -> list[int]:
-    """``n`` distinct ports nobody listens on now (bound, read, released together)."""
-    sockets = [socket.socket() for _ in range(n)]
-    try:
-        for s in sockets:
-            s.bind(("localhost", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
-def start(out: Path, tf_config: dict | None) -> subprocess.Popen:
-    out.mkdir(parents=True)
-    env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
-    env.update(TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="-1", OMP_NUM_THREADS="1")
-    if tf_config is not None:
-        env["TF_CONFIG"] = json.dumps(tf_config)
-    return subprocess.Popen([sys.executable, "-c", WORKER, str(out)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, cwd=Path(__file__).resolve().parents[2])
-
-
-def finish(processes: dict[str, subprocess.Popen]) -> dict[str, str]:
-    """Wait for all (killing every one left at the deadline); their output, for failure messages."""
-    deadline, logs = time.monotonic() + TIMEOUT_S, {}
-    try:
-        for name, process in processes.items():
-            logs[name] = process.communicate(timeout=max(1.0, deadline - time.monotonic()))[0]
-    except subprocess.TimeoutExpired:
-        for process in processes.values():
-            process.kill()
-        pytest.fail(f"multi-worker training did not finish within {TIMEOUT_S} s: "
-                    + "; ".join(f"{n}: {p.communicate()[0][-1500:]}" for n, p in processes.items()))
-    for name, process in processes.items():
-        assert process.returncode == 0, f"{name} exited {process.returncode}:\n{logs[name][-4000:]}"
-    return logs
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """Two workers of one cluster, plus one process alone (a one-worker TF_CONFIG: the default strategy)."""
     root = tmp_path_factory.mktemp("multiworker")
-    ports = free_ports(2)
-    cluster = {"worker": [f"localhost:{port}" for port in ports]}
-    processes = {f"worker{i}": start(root / f"worker{i}", {"cluster": cluster, "task": {"type": "worker", "index": i}})
-                 for i in range(2)}
-    processes["alone"] = start(root / "alone", {"cluster": {"worker": ["localhost:1"]},
-                                                "task": {"type": "worker", "index": 0}})
-    finish(processes)
+    processes = {f"worker{i}": start_worker(WORKER, root / f"worker{i}", config)
+                 for i, config in enumerate(localhost_cluster(2))}
+    processes["alone"] = start_worker(WORKER, root / "alone", {"cluster": {"worker": ["localhost:1"]},
+                                                               "task": {"type": "worker", "index": 0}})
+    finish_workers(processes)
     return {name: (json.loads((root / name / "result.json").read_text()), np.load(root / name / "signs_weights.npz"))
             for name in processes}
 
