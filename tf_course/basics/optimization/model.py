@@ -189,10 +189,10 @@ class PermutationTrainer(Trainer):
                 total = tf.constant(0.0)
                 for k in tf.range(len(starts)):
                     idx = orders[e, edges[k, 0] : edges[k, 1]]  # (batch,)
-                    loss_sum, _ = self.strategy.run(self._replica_step,
-                                                    args=(tf.gather(features, idx), tf.gather(labels, idx)))
-                    total += tf.cast(self.strategy.reduce(tf.distribute.ReduceOp.SUM, loss_sum, axis=None),
-                                     tf.float32)
+                    # one update on the whole mini-batch; under a multi-worker strategy each worker
+                    # trains its share and the loss sums are reduced over the workers
+                    loss_sum, _ = self.global_step(tf.gather(features, idx), tf.gather(labels, idx))
+                    total += tf.cast(loss_sum, tf.float32)
                 costs = costs.write(e, total / m)
             return costs.stack()  # (n_epochs,)
 
