@@ -22,7 +22,6 @@ import io
 import json
 import math
 import re
-import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -525,7 +524,6 @@ def test_every_export_serves_real_inputs_in_a_process_without_tf_course(two_runs
     assert probe["isolated"] and probe["tf_course_blocked"]
     inputs = make_inputs(name)
     assert set(inputs) == set(documented)  # every signature is run
-    started = time.process_time()
     outputs, description = run_signatures(first["exports"][0], inputs)
     assert _documented(description) == documented
     for signature, arrays in outputs.items():
@@ -536,4 +534,3 @@ def test_every_export_serves_real_inputs_in_a_process_without_tf_course(two_runs
     for signature, arrays in outputs.items():
         for key, array in arrays.items():
             np.testing.assert_array_equal(again[signature][key], array, err_msg=f"[{signature}] {key}")
-    print(f"\n{name}: serving checks {time.process_time() - started:.1f} CPU-s here (the checker's not counted)")
