@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 LINES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("logistic_regression_loops", "logistic_regression_loops.py", ()),
     ("deep_nn_loops", "deep_nn_loops.py", ()),
-    ("deep_nn_loops_onednn_off", "deep_nn_loops.py", ("--onednn", "off")),
+    ("deep_nn_loops_onednn_on", "deep_nn_loops.py", ("--onednn", "on")),
     ("conv_loops", "conv_loops.py", ()),
     ("resnet50_training", "resnet50_training.py", ()),
     ("yolo_postprocess", "yolo_postprocess.py", ()),
