@@ -22,6 +22,7 @@ from tf_course.faces.losses import (
     triplet_hard_loss,
     triplet_semihard_loss,
 )
+from tf_course.train import distribute
 
 MINING = {"semi-hard": triplet_semihard_loss, "batch-hard": triplet_hard_loss, "batch-all": triplet_batch_all_loss}
 
@@ -112,6 +113,8 @@ def train_encoder(encoder: keras.Model, images: np.ndarray, labels: np.ndarray, 
     Each epoch is ``steps`` fresh P x K batches; the learning rate decays by cosine to 5% over the
     ``epochs``; ``seconds`` stops early (at an epoch end) once exceeded.
     """
+    distribute.notice_not_distributed("face_recognition training", "triplets are mined within each P x K batch; "
+                                      "splitting the batches would change which triplets are mined")
     trainer = TripletTrainer(encoder, mining=mining, margin=margin)
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps, alpha=0.05)
     trainer.compile(optimizer=keras.optimizers.Adam(schedule))

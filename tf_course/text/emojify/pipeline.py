@@ -37,6 +37,7 @@ from tf_course.text.emojify.oov import resolve_sentences
 from tf_course.text.emojify.plots import confusion_matrix
 from tf_course.text.emojify.serving import export_emojify
 from tf_course.text.word_vectors.counts import ppmi_svd_vectors
+from tf_course.train import distribute
 from tf_course.train.seeds import set_seed
 
 NAME = "emojify"
@@ -116,6 +117,7 @@ def train_v2(x: np.ndarray, y: np.ndarray, matrix: np.ndarray, max_len: int, epo
              ) -> tuple[keras.Model, keras.callbacks.History]:
     """Emojify V2 trained as the course: adam, categorical cross-entropy, ``epochs`` of batch 32, shuffled;
     ``distill`` (indices, soft labels, epochs): first fit those (:func:`distillation_set`), same optimizer."""
+    distribute.notice_not_distributed("Emojify V2 training", "132 sentences: a few seconds on one worker")
     set_seed(seed)
     model = emojify_v2(max_len, matrix, seed=seed)
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])

@@ -20,6 +20,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from tf_course.train import distribute
 from tf_course.train.seeds import set_seed
 
 
@@ -123,6 +124,8 @@ def train_skipgram(
 ) -> SkipGramResult:
     """Train skip-gram with negative sampling on tokenised ``sentences`` (adam; pairs and negatives
     redrawn every epoch from a generator seeded by ``seed``)."""
+    distribute.notice_not_distributed("skip-gram training (word_vectors)", "a generated corpus one worker "
+                                      "trains in about a minute")
     set_seed(seed)
     rng = np.random.default_rng(seed)
     vocab = Vocabulary.from_sentences(sentences)
