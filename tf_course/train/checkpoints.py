@@ -149,12 +149,17 @@ class EpochCheckpoint(EpochLog):
         history: see :class:`EpochLog`.
         temporary: save into ``checkpoint_dir`` and remove it after every save (a non-chief worker
             of a multi-worker run: it must save, as saving may need the collectives, but keeps nothing).
+        distribution: a multi-worker strategy: after each save every worker waits for all the others
+            (:func:`~tf_course.train.distribute.barrier`), so no worker's temporary folder is still inside
+            the shared checkpoint folder when the chief goes on; None: no wait.
     """
 
-    def __init__(self, checkpoint_dir: str | Path, history: History | None = None, temporary: bool = False) -> None:
+    def __init__(self, checkpoint_dir: str | Path, history: History | None = None, temporary: bool = False,
+                 distribution: tf.distribute.Strategy | None = None) -> None:
         super().__init__(history)
         self.checkpoint_dir = Path(checkpoint_dir)
         self.temporary = temporary
+        self.distribution = distribution
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         super().on_epoch_end(epoch, logs)
@@ -163,6 +168,8 @@ class EpochCheckpoint(EpochLog):
         finally:
             if self.temporary:
                 shutil.rmtree(self.checkpoint_dir, ignore_errors=True)
+        if self.distribution is not None:
+            distribute.barrier(self.distribution)
 
     def _save(self, epoch: int) -> None:
         self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
@@ -270,10 +277,8 @@ def _fit(
         model.load_weights(weights)
         history.truncate(initial_epoch)
         skip_epochs(dataset, min(initial_epoch, epochs), KERAS_FIT_ITERATORS_PER_EPOCH)
-    if chief:
-        checkpoint = EpochCheckpoint(checkpoint_dir, history)
-    else:
-        checkpoint = EpochCheckpoint(checkpoint_dir / distribute.worker_temp_name(), history, temporary=True)
+    checkpoint = EpochCheckpoint(checkpoint_dir if chief else distribute.save_dir(checkpoint_dir), history,
+                                 temporary=not chief, distribution=distribution)
     if initial_epoch < epochs:
         model.fit(dataset, epochs=epochs, initial_epoch=initial_epoch, callbacks=[*callbacks, checkpoint],
                   **fit_kwargs)
