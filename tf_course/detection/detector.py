@@ -28,7 +28,7 @@ import tensorflow as tf
 
 from tf_course.data.images import resize_images
 from tf_course.detection.head import YoloHead, as_anchors
-from tf_course.detection.nms import YoloNMS
+from tf_course.detection.nms import YoloNMS, map_over_batch
 from tf_course.export import ExportResult, Signature, export_and_check
 from tf_course.export.saved_model import SIGNATURE
 
@@ -183,23 +183,10 @@ class Detector:
         batch size chooses at run time between the two (``tf.cond``), a known batch size in Python.
         """
         height, width = self.input_size
-        image_bytes = tf.convert_to_tensor(image_bytes, tf.string)
-
-        def one() -> tuple[tf.Tensor, tf.Tensor]:
-            resized, original = preprocess_for_size(image_bytes[0], self.input_size, self.fast_jpeg)
-            return resized[tf.newaxis], original[tf.newaxis]  # -> (1, S_h, S_w, 3), (1, 2)
-
-        def each() -> tuple[tf.Tensor, tf.Tensor]:
-            return tf.map_fn(
-                lambda data: preprocess_for_size(data, self.input_size, self.fast_jpeg), image_bytes,
-                fn_output_signature=(tf.TensorSpec((height, width, 3), tf.float32), tf.TensorSpec((2,), tf.int32)),
-            )
-
-        batch = image_bytes.shape[0]
-        if batch is not None:
-            resized, sizes = one() if batch == 1 else each()
-        else:
-            resized, sizes = tf.cond(tf.equal(tf.size(image_bytes), 1), one, each)
+        resized, sizes = map_over_batch(  # -> (b, S_h, S_w, 3), (b, 2)
+            lambda data: preprocess_for_size(data, self.input_size, self.fast_jpeg),
+            tf.convert_to_tensor(image_bytes, tf.string),
+            (tf.TensorSpec((height, width, 3), tf.float32), tf.TensorSpec((2,), tf.int32)))
         return self.detect_resized(resized, sizes)
 
     def signatures(self, sample_encoded: Sequence[bytes], atol: float = 1e-3) -> dict[str, Signature]:

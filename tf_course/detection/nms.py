@@ -24,6 +24,7 @@ ops keep scores strictly above their threshold: rejected scores are therefore re
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import keras
 import tensorflow as tf
@@ -68,6 +69,28 @@ def _candidates(inputs: tuple) -> tuple[tf.Tensor, tf.Tensor]:
     boxes = tf.reshape(boxes, [batch, -1, 4])  # -> (b, N, 4)
     scores = tf.reshape(scores, [batch, -1, tf.shape(scores)[-1]])  # -> (b, N, C)
     return boxes, scores
+
+
+def map_over_batch(fn: Any, elems: Any, signature: Any) -> Any:
+    """``tf.map_fn(fn, elems, fn_output_signature=signature)`` over the first axis, except that a batch
+    of one (the usual served request) calls ``fn`` once without the ``map_fn`` loop: chosen in Python
+    when the batch size is known, at run time (``tf.cond``) when it is not. Same results either way.
+
+    ``elems``: a tensor or a tuple of tensors (batch, ...); returns what ``fn`` returns, batched.
+    """
+    flat = tf.nest.flatten(elems)
+
+    def first_only() -> Any:
+        one = fn(tf.nest.pack_sequence_as(elems, [x[0] for x in flat]))
+        return tf.nest.map_structure(lambda x: x[tf.newaxis], one)
+
+    def each() -> Any:
+        return tf.map_fn(fn, elems, fn_output_signature=signature)
+
+    batch = flat[0].shape[0]
+    if batch is not None:
+        return first_only() if batch == 1 else each()
+    return tf.cond(tf.equal(tf.shape(flat[0])[0], 1), first_only, each)
 
 
 @keras.saving.register_keras_serializable(package="tf_course")
@@ -158,18 +181,7 @@ class YoloNMS(keras.layers.Layer):
             tf.TensorSpec([self.max_boxes], tf.int32),
             tf.TensorSpec([], tf.int32),
         )
-        inputs = (boxes, masked, best_scores, best_classes)
-
-        def first_only() -> tuple[tf.Tensor, ...]:  # a batch of one without the map_fn loop
-            return tuple(x[tf.newaxis] for x in one_image(tuple(x[0] for x in inputs)))
-
-        def each() -> tuple[tf.Tensor, ...]:
-            return tf.map_fn(one_image, inputs, fn_output_signature=signature)
-
-        batch = boxes.shape[0]
-        if batch is not None:
-            return first_only() if batch == 1 else each()
-        return tf.cond(tf.equal(tf.shape(boxes)[0], 1), first_only, each)
+        return map_over_batch(one_image, (boxes, masked, best_scores, best_classes), signature)
 
     def compute_output_shape(self, input_shape: tuple) -> dict[str, tuple[int | None, ...]]:
         batch = input_shape[0][0]
