@@ -110,3 +110,12 @@ def test_a_trainer_without_tf_config_has_no_strategy_and_a_malformed_one_stops_i
     monkeypatch.setenv("TF_CONFIG", "not json")
     with pytest.raises(ValueError, match="TF_CONFIG: expected JSON"):
         Trainer(build, keras.losses.binary_crossentropy, lambda: keras.optimizers.SGD(0.1))
+
+
+def test_workers_that_found_different_checkpoints_stop_with_one_clear_line(monkeypatch, tmp_path):
+    strategy = tf.distribute.get_strategy()
+    distribute.require_same_checkpoint(strategy, 3, tmp_path)  # one worker: always the same
+    monkeypatch.setattr(distribute, "consistent_across_workers", lambda distribution, value: False)
+    with pytest.raises(ValueError, match=rf"{tmp_path}: expected every worker to find the same checkpoint there, "
+                                         r"found different ones .*--restart"):
+        distribute.require_same_checkpoint(strategy, 3, tmp_path)

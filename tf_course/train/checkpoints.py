@@ -265,11 +265,8 @@ def _fit(
             stray.unlink()
     history, initial_epoch = History(), 0
     state = read_state(checkpoint_dir)  # every worker resumes from the chief's checkpoint
-    if distribution is not None and not distribute.consistent_across_workers(distribution,
-                                                                             0 if state is None else state[0]):
-        raise ValueError(f"{checkpoint_dir}: expected every worker to find the same checkpoint there, found "
-                         "different ones (the folder must be on a filesystem all workers share); "
-                         "rerun with --restart to start afresh")
+    if distribution is not None:
+        distribute.require_same_checkpoint(distribution, 0 if state is None else state[0], checkpoint_dir)
     if state is not None:
         initial_epoch, history, weights = state
         if model.optimizer is not None and not model.optimizer.built:

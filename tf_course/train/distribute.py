@@ -309,6 +309,19 @@ def barrier(distribution: Any) -> None:
         all_reduce_sum(distribution, [0.0])
 
 
+def require_same_checkpoint(distribution: Any, found: int, checkpoint_dir: Any) -> None:
+    """Stop unless every worker found the same checkpoint (``found``: its epoch or number, 0 for
+    none) in ``checkpoint_dir``, a collective: every worker of ``distribution`` must call it.
+
+    Raises:
+        ValueError: the workers found different checkpoints (a folder not shared by all of them).
+    """
+    if not consistent_across_workers(distribution, found):
+        raise ValueError(f"{checkpoint_dir}: expected every worker to find the same checkpoint there, found "
+                         "different ones (the folder must be on a filesystem all workers share); "
+                         "rerun with --restart to start afresh")
+
+
 def consistent_across_workers(distribution: Any, value: int) -> bool:
     """Whether every worker passed the same ``value`` (two all-reduces: the sum and the sum of squares;
     all equal iff ``n * sum(v**2) == sum(v)**2``), the same answer on every worker."""

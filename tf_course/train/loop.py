@@ -389,10 +389,7 @@ class Trainer:
         latest = tf.train.latest_checkpoint(str(checkpoint_dir)) if self.multi_worker else manager.latest_checkpoint
         if self.multi_worker:
             found = 0 if latest is None else int(latest.rpartition("-")[2])
-            if not distribute.consistent_across_workers(self.strategy, found):
-                raise ValueError(f"{checkpoint_dir}: expected every worker to find the same checkpoint there, "
-                                 "found different ones (the folder must be on a filesystem all workers share); "
-                                 "rerun with --restart to start afresh")
+            distribute.require_same_checkpoint(self.strategy, found, checkpoint_dir)
         history = History()
         if latest:
             checkpoint.restore(latest).assert_existing_objects_matched()
