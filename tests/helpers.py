@@ -5,10 +5,13 @@
 - :func:`assert_served_export`: an exported SavedModel, reloaded in a separate process that cannot
   import ``tf_course`` (the checker of :mod:`tf_course.export.verify`), gives the expected outputs
   per signature.
+- :func:`quick_run`: ``tf-course run NAME --quick --seed 0`` on the stand-ins, cached per worker, shared
+  by ``tests/test_whole_course.py`` and topic tests marked :func:`whole_course_group` (CI pays it once).
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -17,7 +20,10 @@ from typing import Any
 
 import keras
 import numpy as np
+import pytest
 
+from tf_course import cli
+from tf_course.data.course_files import ENV_VAR
 from tf_course.export.verify import compare_outputs, run_signatures
 
 Arrays = Mapping[str, np.ndarray]
@@ -170,3 +176,42 @@ def finish_workers(processes: Mapping[str, subprocess.Popen], timeout_s: float =
     for name, process in processes.items():
         assert process.returncode == 0, f"{name} exited {process.returncode}:\n{logs[name][-4000:]}"
     return logs
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _quick_run(name: str, out: Path) -> dict[str, Any]:
+    """``tf-course run NAME --quick --seed 0 --out OUT``; the report's entry for NAME."""
+    assert cli.main(["run", name, "--quick", "--quiet", "--seed", "0", "--out", str(out)]) == 0
+    (entry,) = json.loads((out / "report.json").read_text())["results"]
+    assert entry["name"] == name and entry["status"] == "ok"
+    entry["out"] = str(out)
+    return entry
+
+
+_RUNS: dict[tuple[str, int], dict[str, Any]] = {}  # (name, run) -> report entry, cached per xdist worker
+
+
+def whole_course_group(name: str) -> pytest.MarkDecorator:
+    """The xdist group of ``name``'s quick runs: every test that uses them (both runs of the whole-course
+    module, a topic test sharing run 1) on one worker, which then runs each once."""
+    return pytest.mark.xdist_group(f"whole_course_{name}")
+
+
+def quick_run(name: str, k: int, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The report entry of quick run ``k`` (1 or 2) of ``name`` with seed 0 on the stand-ins (cached)."""
+    if (name, k) not in _RUNS:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.delenv(ENV_VAR, raising=False)  # CI sets the course folder: these runs use the stand-ins
+            cpu = _cpu_seconds()
+            entry = _quick_run(name, tmp_path_factory.mktemp(f"{name}_run{k}"))
+            entry["cpu_seconds"] = _cpu_seconds() - cpu
+        print(f"\n{name}: quick run {k}: {entry['cpu_seconds']:.1f} CPU-s")
+        _RUNS[name, k] = entry
+    return _RUNS[name, k]

@@ -21,7 +21,6 @@ tests/test_whole_course.py`` runs it (their first run and serving test stay in C
 from __future__ import annotations
 
 import io
-import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -31,8 +30,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tf_course import cli, registry
-from tf_course.data.course_files import ENV_VAR
+from tests.helpers import quick_run
+from tests.helpers import whole_course_group as _group
+from tf_course import registry
 from tf_course.export.verify import checker_probe, run_signatures
 
 pytestmark = pytest.mark.slow
@@ -66,50 +66,14 @@ TIMED: dict[str, dict[str, str]] = {
 # The two runs
 
 
-def _cpu_seconds() -> float:
-    """CPU time of this process and of its finished children."""
-    import resource
-
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def _quick_run(name: str, out: Path) -> dict[str, Any]:
-    """``tf-course run NAME --quick --seed 0 --out OUT``; the report's entry for NAME."""
-    assert cli.main(["run", name, "--quick", "--quiet", "--seed", "0", "--out", str(out)]) == 0
-    (entry,) = json.loads((out / "report.json").read_text())["results"]
-    assert entry["name"] == name and entry["status"] == "ok"
-    entry["out"] = str(out)
-    return entry
-
-
 # The four assignments whose quick runs cost the most (about 90, 85, 50 and 25 CPU-s each): CI runs
 # their first run and its serving test; their second run (determinism) is left to
 # ``pytest -m repeat_heavy tests/test_whole_course.py`` to keep CI within its 30 minutes.
 HEAVY = ("resnet50", "yolo", "trigger_word", "nmt_attention")
-_RUNS: dict[tuple[str, int], dict[str, Any]] = {}  # (name, run) -> report entry, cached per xdist worker
-
-
-def _group(name: str) -> pytest.MarkDecorator:
-    return pytest.mark.xdist_group(f"whole_course_{name}")  # both runs of one assignment on one worker
-
 
 EVERY = [pytest.param(n, marks=_group(n)) for n in IMPLEMENTED]
 REPEATED = [pytest.param(n, marks=[_group(n)] + ([pytest.mark.repeat_heavy] if n in HEAVY else []))
             for n in IMPLEMENTED]
-
-
-def quick_run(name: str, k: int, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The report entry of quick run ``k`` (1 or 2) of ``name`` with seed 0 on the stand-ins (cached)."""
-    if (name, k) not in _RUNS:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.delenv(ENV_VAR, raising=False)  # CI sets the course folder: these runs use the stand-ins
-            cpu = _cpu_seconds()
-            entry = _quick_run(name, tmp_path_factory.mktemp(f"{name}_run{k}"))
-            entry["cpu_seconds"] = _cpu_seconds() - cpu
-        print(f"\n{name}: quick run {k}: {entry['cpu_seconds']:.1f} CPU-s")
-        _RUNS[name, k] = entry
-    return _RUNS[name, k]
 
 
 def _differences(a: Any, b: Any, where: str = "") -> list[str]:

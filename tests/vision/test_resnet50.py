@@ -7,6 +7,7 @@ report (``tf-course run resnet50``).
 from __future__ import annotations
 
 import collections
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -14,7 +15,7 @@ import pytest
 import tensorflow as tf
 from keras.initializers import constant
 
-from tf_course.pipeline import RunContext
+from tests.helpers import quick_run, whole_course_group
 from tf_course.registry import BY_NAME
 from tf_course.train.fit import recalibrate_batch_norm
 from tf_course.vision.resnet50 import pipeline
@@ -171,16 +172,18 @@ def test_recalibrate_batch_norm_sets_the_training_set_statistics():
     assert norm.momentum == 0.99
 
 
-def test_pipeline_quick(tmp_path):
-    output = pipeline.run(RunContext(data_dir=None, out_dir=tmp_path, quick=True, verbose=False))
-    assert set(BY_NAME["resnet50"].reference) <= set(output.metrics)
-    assert output.metrics["params"] == 23_600_006 and output.metrics["layers"] == 177
-    assert output.metrics["train_examples"] == pipeline.QUICK_TRAIN_EXAMPLES
-    assert output.metrics["images_per_second"] > 0
-    assert 0 <= output.metrics["test_accuracy_before_recalibration"] <= 1
-    assert output.data_source == {"signs": "synthetic"}
-    (export,) = output.exports
-    assert export.startswith(str(tmp_path / "resnet50"))
+@whole_course_group("resnet50")  # the whole-course module's first quick run, made once per CI run
+def test_pipeline_quick(tmp_path_factory):
+    entry = quick_run("resnet50", 1, tmp_path_factory)  # tf-course run resnet50 --quick --seed 0
+    metrics = entry["metrics"]
+    assert set(BY_NAME["resnet50"].reference) <= set(metrics)
+    assert metrics["params"] == 23_600_006 and metrics["layers"] == 177
+    assert metrics["train_examples"] == pipeline.QUICK_TRAIN_EXAMPLES
+    assert metrics["images_per_second"] > 0
+    assert 0 <= metrics["test_accuracy_before_recalibration"] <= 1
+    assert entry["data_source"] == {"signs": "synthetic"}
+    (export,) = entry["exports"]
+    assert export.startswith(str(Path(entry["out"]) / "quick" / "resnet50"))
     serve = tf.saved_model.load(export).signatures["serving_default"]
     probabilities = serve(images=tf.zeros((2, 64, 64, 3), tf.uint8))["probabilities"].numpy()
     assert probabilities.shape == (2, 6)
