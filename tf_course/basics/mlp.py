@@ -25,9 +25,10 @@ from tf_course.export.serving import flatten_uint8_images, probability_serving_f
 from tf_course.pipeline import PipelineOutput
 from tf_course.train import History, Trainer
 
-# Layers with at least this many inputs are CourseDense (the cat images' 12288 features): there the
-# kernel-gradient layout is 2-3x faster; the small nets (2-20 inputs) keep keras.layers.Dense, whose
-# round-off their course tests were written against (a steep stretch of C2W1's x10-init curve moves).
+# Layers with at least this many inputs are CourseDense (the cat images' 12288 features), where the
+# kernel-gradient layout is 2-3x faster. Narrow layers (the C1/C2 nets' 2-20 inputs) gain nothing from it
+# and keep keras.layers.Dense and its exact round-off (with CourseDense, C2W1's x10-init Keras curve moves
+# by 0.04 in its steep drop at iteration 7000: a chaotic stretch, not a better or worse result).
 ROW_MAJOR_GRAD_MIN_FEATURES = 1024
 
 
