@@ -40,6 +40,7 @@ import tensorflow as tf
 
 from tf_course.atomic import write_json_atomic
 from tf_course.train import distribute
+from tf_course.train.eager import eager_if_few_steps, fit_steps
 from tf_course.train.history import History
 
 try:  # the collectives must be configured before TensorFlow's first op: here, at import, when TF_CONFIG asks
@@ -191,6 +192,7 @@ def fit_resumable(
     epochs: int,
     checkpoint_dir: str | Path | None = None,
     callbacks: Sequence[keras.callbacks.Callback] = (),
+    eager_when_short: bool = False,
     **fit_kwargs: Any,
 ) -> History:
     """``model.fit(dataset, epochs=epochs, ...)`` that continues from ``checkpoint_dir`` when it holds a checkpoint.
@@ -202,6 +204,10 @@ def fit_resumable(
         epochs: total number of epochs, counting those done before a resume.
         checkpoint_dir: where :class:`EpochCheckpoint` saves after every epoch; None: a plain ``fit``.
         callbacks: more callbacks (they see only this process's epochs).
+        eager_when_short: train eagerly when the whole fit (``epochs`` x batches) is at most
+            :data:`~tf_course.train.eager.EAGER_MAX_STEPS` steps (:mod:`tf_course.train.eager`; one
+            worker only). For models whose steps are cheap eagerly and costly to trace (convolutional,
+            unrolled); not for a ``keras.layers.GRU`` over 1,375 frames, whose eager time loop is slower.
         **fit_kwargs: passed to ``model.fit`` (``verbose``, ``validation_data``, ...; not ``initial_epoch``).
             ``shuffle`` defaults to False: ``dataset`` is a ``tf.data.Dataset``, which shuffles itself
             (Keras ignores ``shuffle=True`` for one, with a warning).
@@ -221,7 +227,8 @@ def fit_resumable(
     fit_kwargs.setdefault("shuffle", False)
     distribution = distribute.strategy()  # ValueError for a malformed TF_CONFIG
     if not distribute.is_multi_worker():
-        return _fit(model, dataset, epochs, checkpoint_dir, callbacks, fit_kwargs)
+        with eager_if_few_steps(model, fit_steps(dataset, epochs) if eager_when_short else None):
+            return _fit(model, dataset, epochs, checkpoint_dir, callbacks, fit_kwargs)
     replica = model if model.distribute_strategy is distribution else distribute.replicate(model, distribution)
     if isinstance(fit_kwargs.get("validation_data"), tf.data.Dataset):
         fit_kwargs["validation_data"] = distribute.shard_by_data(fit_kwargs["validation_data"])

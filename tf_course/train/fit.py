@@ -130,12 +130,15 @@ def fit_image_classifier(
             images and evaluate again.
         checkpoint_dir: save model, optimizer and history there after every epoch and resume from
             it (:func:`~tf_course.train.checkpoints.fit_resumable`); None: no checkpoints.
+
+    A fit of at most :data:`~tf_course.train.eager.EAGER_MAX_STEPS` steps (ResNet50's quick run: 2)
+    runs eagerly: tracing its train step would cost more (:mod:`tf_course.train.eager`).
     """
     model.compile(optimizer="adam", loss=loss, metrics=["accuracy"], jit_compile=jit_compile)
     timer = EpochTimer()
     history = fit_resumable(model, image_dataset(*train, batch_size, shuffle=True), epochs, checkpoint_dir,
                             callbacks=[timer], shuffle=False,  # image_dataset reshuffles every epoch
-                            verbose=fit_verbosity(verbose))
+                            verbose=fit_verbosity(verbose), eager_when_short=True)  # a smoke run's 2 steps
 
     def evaluate() -> dict[str, float]:
         test_loss, test_accuracy = model.evaluate(image_dataset(*test, batch_size), verbose=0)

@@ -52,6 +52,7 @@ from tf_course.sequence.nmt_attention.decoding import is_valid_iso
 from tf_course.sequence.nmt_attention.model import N_S, compile_course, modelf
 from tf_course.sequence.nmt_attention.translate import decode, predict_probabilities, serving_fns
 from tf_course.train.checkpoints import fit_resumable
+from tf_course.train.eager import runs_eagerly
 
 NAME = "nmt_attention"
 #: The ``--formats`` choices (see :data:`tf_course.data.dates.EXTENDED_SHARES`), the default first.
@@ -60,9 +61,6 @@ DEFAULT_FORMATS = FORMATS[0]
 TRAIN_EXAMPLES, EPOCHS, BATCH_SIZE = 20000, 15, 100
 QUICK_TRAIN_EXAMPLES, QUICK_EPOCHS, QUICK_HELD_OUT = 300, 1, 300
 HELD_OUT = 10000
-#: A training of at most this many steps runs eagerly: tracing the unrolled training step costs about
-#: 35 CPU-s, more than a few eager steps (measured: a quick run's 3 steps 6 CPU-s eager, 41 traced).
-EAGER_MAX_STEPS = 10
 #: The course's example sentences (and two more of its shown inputs).
 EXAMPLES = ("3 May 1979", "5 April 09", "21th of August 2016", "Tue 10 Jul 2007", "Saturday May 9 2018",
             "March 3 2001", "March 3rd 2001", "1 March 2001", "4th of july 2001", "22rd maY 1994")
@@ -97,17 +95,16 @@ def train(
     X, Y, _, _ = preprocess_data(dataset, human_vocab, machine_vocab, TX, TY)
     model = modelf(TX, TY, 32, N_S, len(human_vocab), len(machine_vocab))
     steps_per_epoch = -(-len(X) // batch_size)
-    eager = steps_per_epoch * epochs <= EAGER_MAX_STEPS
-    compile_course(model, decay_steps=steps_per_epoch if decay_per == "epoch" else 1, metrics=False,
-                   run_eagerly=eager)
+    compile_course(model, decay_steps=steps_per_epoch if decay_per == "epoch" else 1, metrics=False)
     start = time.perf_counter()
+    # a quick run's few steps train eagerly (tf_course.train.eager: tracing the unrolled model costs more)
     history = fit_resumable(model, make_dataset(X, Y, batch_size, seed), epochs, checkpoint_dir, verbose=verbose,
-                            shuffle=False)  # the dataset shuffles (seeded, resumable)
+                            shuffle=False, eager_when_short=True)  # the dataset shuffles (seeded, resumable)
     seconds = time.perf_counter() - start
     return model, {
         "train_examples": len(X), "epochs": epochs, "batch_size": batch_size,
         "epoch_losses": history.history.get("loss", []), "epoch_seconds": history.seconds,
-        "train_seconds": seconds, "eager": eager,
+        "train_seconds": seconds, "eager": runs_eagerly(steps_per_epoch * epochs),
     }
 
 
