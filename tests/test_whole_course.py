@@ -13,7 +13,7 @@
   gives the same outputs bit for bit: the same seed gives the same weights.
 
 Both runs use the stand-ins (no course files) and pay the full quick run each; the cases spread
-over the xdist workers (one group per assignment). The second run of the four costliest assignments
+over the xdist workers (one group per assignment). The second run of the two costliest assignments
 (:data:`HEAVY`) is marked ``repeat_heavy`` and left out of CI's budget: ``pytest -m repeat_heavy
 tests/test_whole_course.py`` runs it (their first run and serving test stay in CI).
 """
@@ -66,10 +66,10 @@ TIMED: dict[str, dict[str, str]] = {
 # The two runs
 
 
-# The four assignments whose quick runs cost the most (about 90, 85, 50 and 25 CPU-s each): CI runs
-# their first run and its serving test; their second run (determinism) is left to
-# ``pytest -m repeat_heavy tests/test_whole_course.py`` to keep CI within its 30 minutes.
-HEAVY = ("resnet50", "yolo", "trigger_word", "nmt_attention")
+# The two assignments whose quick runs cost the most after ResNet50's went eager (tf_course.train.eager;
+# about 85 and 70 CPU-s): CI runs their first run and its serving test; their second run (determinism) is
+# left to ``pytest -m repeat_heavy tests/test_whole_course.py`` to keep CI within its 30 minutes.
+HEAVY = ("yolo", "trigger_word")
 
 EVERY = [pytest.param(n, marks=_group(n)) for n in IMPLEMENTED]
 REPEATED = [pytest.param(n, marks=[_group(n)] + ([pytest.mark.repeat_heavy] if n in HEAVY else []))

@@ -1,4 +1,5 @@
-"""The trigger_word pipeline in quick mode: metrics, and the export's three signatures (one run per module)."""
+"""The trigger_word pipeline in quick mode: metrics, and the export's three signatures (the whole-course module's
+first quick run, ``tf-course run trigger_word --quick --seed 0``, made once per CI run)."""
 
 from __future__ import annotations
 
@@ -9,21 +10,22 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tf_course.audio import pipeline
+from tests.helpers import quick_run, whole_course_group
 from tf_course.audio.detect import THRESHOLD_GRID
 from tf_course.audio.streaming import CHUNK_80MS, CONTEXT
-from tf_course.pipeline import PipelineOutput, RunContext
+
+pytestmark = whole_course_group("trigger_word")
 
 
 @pytest.fixture(scope="module")
-def quick_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineOutput:
-    out = tmp_path_factory.mktemp("trigger_out")
-    return pipeline.run(RunContext(data_dir=None, out_dir=out, quick=True, seed=0, verbose=False))
+def quick(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The report entry of the quick run (metrics, data_source, exports, out)."""
+    return quick_run("trigger_word", 1, tmp_path_factory)
 
 
-def test_quick_metrics(quick_run: PipelineOutput) -> None:
-    m = quick_run.metrics
-    assert quick_run.data_source == {"trigger_word": "synthetic"}
+def test_quick_metrics(quick: dict) -> None:
+    m = quick["metrics"]
+    assert quick["data_source"] == {"trigger_word": "synthetic"}
     assert m["course_model_params"] == 523_329 and 0 < m["params"] < 523_329
     for key in ("recall", "false_reject_rate", "f1"):
         assert 0.0 <= m[key] <= 1.0 or np.isnan(m[key])
@@ -37,8 +39,8 @@ def test_quick_metrics(quick_run: PipelineOutput) -> None:
     assert m["train_cpu_seconds"] > 0 and m["epochs"] == 1 and m["model"] == "compact"
 
 
-def test_export_signatures_and_streaming(quick_run: PipelineOutput) -> None:
-    export = Path(quick_run.exports[0])
+def test_export_signatures_and_streaming(quick: dict) -> None:
+    export = Path(quick["exports"][0])
     manifest = json.loads((export / "manifest.json").read_text())
     signatures = manifest["signatures"]
     assert set(signatures) == {"serving_default", "spectrogram", "streaming"}

@@ -7,29 +7,25 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.helpers import quick_run, whole_course_group
 from tf_course.faces.evaluation import best_threshold, evaluate_verification, make_pairs, roc_auc, tar_at_far
 from tf_course.faces.pipeline import run
 from tf_course.faces.synthetic import Variation, generate_faces
 from tf_course.pipeline import RunContext
 
 
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("faces_out")
-    return run(RunContext(data_dir=None, out_dir=out, quick=True, seed=0, verbose=False)), out
-
-
-def test_quick_pipeline_metrics_and_export(quick_run):
-    output, out = quick_run
-    m = output.metrics
-    assert output.data_source == {"faces": "synthetic"}
+@whole_course_group("face_recognition")  # the whole-course module's first quick run, made once per CI run
+def test_quick_pipeline_metrics_and_export(tmp_path_factory):
+    entry = quick_run("face_recognition", 1, tmp_path_factory)  # tf-course run face_recognition --quick --seed 0
+    m = entry["metrics"]
+    assert entry["data_source"] == {"faces": "synthetic"}
     for key in ("verification_accuracy", "roc_auc", "tar_at_far_1e-3"):
         assert 0.0 <= m[key] <= 1.0
     assert m["verification_accuracy_std"] >= 0.0 and m["threshold"] > 0.0 and len(m["fold_thresholds"]) == 10
     assert m["facenet_params"] == 3_743_280 and m["params"] > 0 and m["eval_pairs"] == 200
     assert {"d_ap", "d_an", "active_fraction"} <= set(m)
-    assert len(output.exports) == 1 and (Path(output.exports[0]) / "manifest.json").is_file()
-    assert Path(output.exports[0]).parent == out / "face_recognition"
+    assert len(entry["exports"]) == 1 and (Path(entry["exports"][0]) / "manifest.json").is_file()
+    assert Path(entry["exports"][0]).parent == Path(entry["out"]) / "quick" / "face_recognition"
 
 
 def test_synthetic_faces_deterministic_and_varied():

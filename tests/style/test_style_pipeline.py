@@ -1,15 +1,18 @@
-"""Pipeline ``style_transfer`` in quick mode (one run for the module), the course images, ``tf-course stylize``."""
+"""Pipeline ``style_transfer`` in quick mode (the whole-course module's first quick run), the course images,
+``tf-course stylize``."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from tests.helpers import quick_run, whole_course_group
 from tf_course import cli
 from tf_course.data.validate import DataError
 from tf_course.pipeline import RunContext
@@ -19,16 +22,11 @@ from tf_course.style.images import COURSE_IMAGES, load_images
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def quick(tmp_path_factory):
-    out = tmp_path_factory.mktemp("style_out")
-    return out, pipeline.run(RunContext(data_dir=None, out_dir=out, quick=True, verbose=False))
-
-
-def test_quick_run_metrics_images_and_export(quick, capsys):
-    out, result = quick
-    m = result.metrics
-    assert m["weights"] == "random" and result.data_source == {"images": "generated", "weights": "random"}
+@whole_course_group("style_transfer")  # the whole-course module's first quick run, made once per CI run
+def test_quick_run_metrics_images_and_export(tmp_path_factory):
+    entry = quick_run("style_transfer", 1, tmp_path_factory)  # tf-course run style_transfer --quick --seed 0
+    out, m = Path(entry["out"]) / "quick", entry["metrics"]
+    assert m["weights"] == "random" and entry["data_source"] == {"images": "generated", "weights": "random"}
     assert m["steps"] == pipeline.QUICK_STEPS and m["image_size"] == list(pipeline.QUICK_SIZE)
     assert m["recipe"] == "tf2" and m["jit_compile"] is False
     for name in ("content", "style", "total"):
@@ -41,7 +39,7 @@ def test_quick_run_metrics_images_and_export(quick, capsys):
     assert generated.size == (pipeline.QUICK_SIZE[1], pipeline.QUICK_SIZE[0])
     assert generated.text["weights"] == "random"  # said in the image's metadata too
     assert {p.name for p in images.glob("step_*.png")} == {f"step_{s:04d}.png" for s in range(1, 5)}
-    (export,) = result.exports
+    (export,) = entry["exports"]
     manifest = json.loads((out / "style_transfer" / "1" / "manifest.json").read_text())
     assert export == str(out / "style_transfer" / "1") and manifest["weights"] == "random"
     assert manifest["metrics"]["weights"] == "random"

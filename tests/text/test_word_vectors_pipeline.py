@@ -5,18 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.helpers import quick_run, whole_course_group
 from tf_course.pipeline import RunContext
 from tf_course.text.word_vectors import pipeline
 
 
 @pytest.fixture(scope="module")
-def quick(tmp_path_factory):
-    return pipeline.run(RunContext(data_dir=None, out_dir=tmp_path_factory.mktemp("out"), quick=True, verbose=False))
+def quick(tmp_path_factory) -> dict:
+    """The report entry of the whole-course module's first quick run (``--quick --seed 0``), made once per CI run."""
+    return quick_run("word_vectors", 1, tmp_path_factory)
 
 
+@whole_course_group("word_vectors")
 def test_quick_run_trains_synthetic_vectors_with_analogies(quick):
-    m = quick.metrics
-    assert m["vectors"] == "trained-synthetic" and quick.data_source == {"vectors": "synthetic"}
+    m = quick["metrics"]
+    assert m["vectors"] == "trained-synthetic" and quick["data_source"] == {"vectors": "synthetic"}
     assert m["analogy_questions"] == 344 and m["analogy_oov_rate"] == 0.0
     assert m["analogy_accuracy"] > 0.2  # chance is about 1/330; the default training reaches about 1.0
     assert set(m["analogy_sections"]) == {"capital-country", "gender", "plural-nouns", "comparative"}
@@ -26,8 +29,9 @@ def test_quick_run_trains_synthetic_vectors_with_analogies(quick):
                                           "small->smaller->large"}
 
 
+@whole_course_group("word_vectors")
 def test_quick_run_debiasing(quick):
-    m = quick.metrics
+    m = quick["metrics"]
     assert set(m["bias_cos_before"]) == set(pipeline.NEUTRAL_WORDS)
     assert m["max_abs_bias_cos_after"] < 1e-8
     after = m["equalize_after"]

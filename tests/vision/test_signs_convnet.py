@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tests.helpers import quick_run, whole_course_group
 from tf_course.registry import BY_NAME
 from tf_course.scratch import conv_vectorized as conv
 from tf_course.vision.signs_convnet.model import build_signs_convnet, evaluate_accuracy, train_signs_convnet
@@ -139,29 +140,21 @@ def test_course_test_file_absent_serves_nothing(tmp_path):
     assert serve_course_test_file(build_signs_convnet(), None) == 0
 
 
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    from tf_course.pipeline import RunContext
-    from tf_course.vision.signs_convnet.pipeline import run
-
-    keras.utils.set_random_seed(0)
-    out = tmp_path_factory.mktemp("signs_convnet")
-    return run(RunContext(data_dir=None, out_dir=out, quick=True, verbose=False))
-
-
-def test_pipeline_quick(quick_run, signs):
+@whole_course_group("signs_convnet")  # the whole-course module's first quick run, made once per CI run
+def test_pipeline_quick(tmp_path_factory, signs):
     from tf_course.vision.signs_convnet.pipeline import QUICK_EPOCHS
 
-    metrics = quick_run.metrics
+    entry = quick_run("signs_convnet", 1, tmp_path_factory)  # tf-course run signs_convnet --quick --seed 0
+    metrics = entry["metrics"]
     assert set(BY_NAME["signs_convnet"].reference) <= set(metrics)
     assert {"costs", "keras_fit_train_accuracy", "keras_fit_test_accuracy", "keras_fit_costs"} <= set(metrics)
-    assert quick_run.data_source == {"signs": "synthetic"}
+    assert entry["data_source"] == {"signs": "synthetic"}
     assert metrics["params"] == 1310
     assert metrics["course_test_signs_served"] == 0
     assert len(metrics["costs"]) == len(metrics["keras_fit_val_accuracy"]) == QUICK_EPOCHS
     assert metrics["costs"][-1] < metrics["costs"][0]
 
-    path = Path(quick_run.exports[0])
+    path = Path(entry["exports"][0])
     manifest = json.loads((path / "manifest.json").read_text())
     assert manifest["data_source"] == {"signs": "synthetic"}
     signature = manifest["signatures"]["serving_default"]
