@@ -5,11 +5,11 @@ For ResNet50 that costs tens of CPU seconds (cProfile puts most of it in the Ada
 variables); a smoke run of 2 or 3 steps then spends most of its time there. Measured on this
 project's 2-core machine (CPU seconds, same data and seed, at low priority beside another run):
 ``tf-course run resnet50 --quick`` (2 steps of 32 images) 80 with an eager fit against 125 traced;
-the NMT quick run's 3 steps 6 against 41 for the fit. A step costs more eagerly (every op is dispatched from Python), and a
-recurrent layer's time loop runs in Python: ``tf-course run trigger_word --quick`` (a GRU over
-1,375 frames, 2 steps) took 153 CPU-s with an eager fit against 69 traced. So a caller opts in
-(``fit_resumable(..., eager_when_short=True)``) for models whose steps are cheap eagerly, and
-:data:`EAGER_MAX_STEPS` bounds the fits that go eager.
+the NMT quick run's 3 steps 6 against 41 for the fit. A step costs more eagerly (every op is
+dispatched from Python), and a recurrent layer's time loop runs in Python: ``tf-course run
+trigger_word --quick`` (a GRU over 1,375 frames, 2 steps) took 153 CPU-s with an eager fit against
+69 traced. So a caller opts in (``fit_resumable(..., eager_when_short=True)``) for models whose
+steps are cheap eagerly, and :data:`EAGER_MAX_STEPS` bounds the fits that go eager.
 
 The rule looks at the whole training (``epochs`` times the batches of one epoch), never at what is
 left after a resume, so a resumed run trains exactly as the uninterrupted one did. Eager and traced
