@@ -28,6 +28,7 @@ LINES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("deep_nn_loops_onednn_on", "deep_nn_loops.py", ("--onednn", "on")),
     ("conv_loops", "conv_loops.py", ()),
     ("resnet50_training", "resnet50_training.py", ()),
+    ("export_writer", "export_writer.py", ()),
     ("yolo_postprocess", "yolo_postprocess.py", ()),
     ("detector_front_end", "detector_front_end.py", ()),
     ("import_time", "import_time.py", ()),

@@ -3,7 +3,8 @@
 The layout is TF Serving's (base path / integer version): ``<out>/<name>/<version>/`` holding the
 SavedModel and a ``manifest.json``. :func:`export_and_check` is the only writer:
 
-1. write the SavedModel (one endpoint per :class:`Signature`) into a hidden working folder
+1. write the SavedModel (one endpoint per :class:`Signature`, each traced once, every variable
+   stored once: :mod:`tf_course.export.writer`) into a hidden working folder
    ``<out>/<name>/.tmp-pid<pid>-<random>/model`` beside the version directories (``<pid>``: the
    exporting process);
 2. run every signature in memory on its ``sample``, and the written SavedModel in a separate
@@ -52,6 +53,7 @@ import tensorflow as tf
 import tf_course
 from tf_course.atomic import write_json_atomic
 from tf_course.export import verify
+from tf_course.export.writer import write_saved_model
 from tf_course.train import distribute
 
 SIGNATURE = "serving_default"
@@ -215,7 +217,8 @@ def export_and_check(
         name: assignment name.
         signatures: ``{signature_name: Signature}``; must contain ``"serving_default"`` (e.g. a
             detector adds ``"serve_float"`` beside its encoded-image ``serving_default``).
-        track: the Keras models / layers whose variables the signatures' functions use.
+        track: the Keras models / layers the signatures' functions use (their lookup tables are saved;
+            the variables the functions use are saved whatever ``track`` holds).
         out_dir: the export root, usually ``saved_models/``.
         metrics: recorded in the manifest.
         data_source: recorded in the manifest (``{"cat": "course"}``).
@@ -280,13 +283,9 @@ def _export_and_check(
     model_dir, exchange = work / "model", work / "io"
     try:
         exchange.mkdir(parents=True)
-        archive = keras.export.ExportArchive()
-        for obj in track:
-            archive.track(obj)
-        for sig, signature in signatures.items():
-            archive.add_endpoint(name=sig, fn=signature.fn, input_signature=list(signature.inputs))
         _quiet_tf_logging()
-        archive.write_out(str(model_dir), verbose=False)
+        write_saved_model(model_dir, {sig: (signature.fn, signature.inputs) for sig, signature in signatures.items()},
+                          track)
         expected = {sig: signature.expected(samples[sig]) for sig, signature in signatures.items()}
         verify.check_serving_layout(model_dir, versioned=False)  # the version folder's name is ours
         outputs, description = verify.run_signatures(model_dir, samples, work_dir=exchange)
