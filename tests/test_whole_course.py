@@ -13,9 +13,7 @@
   gives the same outputs bit for bit: the same seed gives the same weights.
 
 Both runs use the stand-ins (no course files) and pay the full quick run each; the cases spread
-over the xdist workers (one group per assignment). The second run of the two costliest assignments
-(:data:`HEAVY`) is marked ``repeat_heavy`` and left out of CI's budget: ``pytest -m repeat_heavy
-tests/test_whole_course.py`` runs it (their first run and serving test stay in CI).
+over the xdist workers (one group per assignment). CI runs both for all 21.
 """
 
 from __future__ import annotations
@@ -66,14 +64,7 @@ TIMED: dict[str, dict[str, str]] = {
 # The two runs
 
 
-# The two assignments whose quick runs cost the most after ResNet50's went eager (tf_course.train.eager;
-# about 85 and 70 CPU-s): CI runs their first run and its serving test; their second run (determinism) is
-# left to ``pytest -m repeat_heavy tests/test_whole_course.py`` to keep CI within its 30 minutes.
-HEAVY = ("yolo", "trigger_word")
-
 EVERY = [pytest.param(n, marks=_group(n)) for n in IMPLEMENTED]
-REPEATED = [pytest.param(n, marks=[_group(n)] + ([pytest.mark.repeat_heavy] if n in HEAVY else []))
-            for n in IMPLEMENTED]
 
 
 def _differences(a: Any, b: Any, where: str = "") -> list[str]:
@@ -108,7 +99,7 @@ def _files_in_out(metrics: Mapping[str, Any], out: str) -> dict[str, Any]:
     return {k: relative(v) for k, v in metrics.items()}
 
 
-@pytest.mark.parametrize("name", REPEATED)
+@pytest.mark.parametrize("name", EVERY)
 def test_the_same_seed_gives_identical_metrics(name, tmp_path_factory):
     first, second = quick_run(name, 1, tmp_path_factory), quick_run(name, 2, tmp_path_factory)
     name = first["name"]
@@ -519,7 +510,7 @@ def test_every_export_serves_real_inputs_in_a_process_without_tf_course(name, tm
     CHECKS[name](outputs, inputs)
 
 
-@pytest.mark.parametrize("name", [p for p in REPEATED if p.values[0] not in NO_EXPORT])
+@pytest.mark.parametrize("name", [p for p in EVERY if p.values[0] not in NO_EXPORT])
 def test_the_second_runs_export_serves_the_same_outputs(name, tmp_path_factory):
     """The same seed gives the same weights: run 2's export answers run 1's inputs bit for bit."""
     _, first = _served(name, 1, tmp_path_factory)
